@@ -1,0 +1,1 @@
+//! Running the analysis over files and directories.

@@ -1,1 +1,377 @@
-fn main(){}
+//! The `privacy-lens` command line: `check`, `rules`, `explain`.
+//!
+//! stdout carries results; logs and progress go to stderr. Exit status: 0 no
+//! finding at or above `--fail-on`, 1 findings, 2 usage or configuration errors.
+
+use std::io::{self, IsTerminal, Write};
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use privacy_lens::check::{self, CheckError, CheckOptions, Mode, Progress};
+use privacy_lens::finding::Severity;
+use privacy_lens::report::{json, text};
+use privacy_lens::rules;
+
+/// Exit status for usage and configuration errors (clap uses it too).
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "privacy-lens", version, about, propagate_version = true)]
+struct Cli {
+    /// Log verbosity on stderr (overrides RUST_LOG).
+    #[arg(long, global = true, value_enum, value_name = "LEVEL")]
+    log_level: Option<LogLevel>,
+
+    /// When to use colour on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Find personal data flowing into AI calls.
+    Check(CheckArgs),
+    /// List every rule: code, name, default severity and summary.
+    Rules,
+    /// Show a rule's documentation.
+    Explain {
+        /// Rule code (PL101) or name (personal-data-to-llm).
+        #[arg(value_name = "CODE|NAME")]
+        rule: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+
+    /// Exit with status 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
+    fail_on: FailOn,
+
+    /// Number of worker threads [default: available cores].
+    #[arg(long, value_name = "N")]
+    threads: Option<NonZeroUsize>,
+
+    /// Also list every recognised AI call that receives no personal data.
+    #[arg(long)]
+    all_sinks: bool,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+
+    /// Walk, read and parse every file, but skip the analysis (benchmarks).
+    #[arg(long, hide = true)]
+    parse_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOn {
+    Hint,
+    Info,
+    Warning,
+    Error,
+}
+
+impl From<FailOn> for Severity {
+    fn from(value: FailOn) -> Severity {
+        match value {
+            FailOn::Hint => Severity::Hint,
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    fn directive(self) -> &'static str {
+        match self {
+            LogLevel::Off => "off",
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_level, cli.color);
+    let result = match &cli.command {
+        Command::Check(args) => run_check(args, cli.color),
+        Command::Rules => list_rules(),
+        Command::Explain { rule } => explain(rule),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`privacy-lens check | head`) is not an error.
+            if err
+                .downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn init_logging(level: Option<LogLevel>, color: ColorWhen) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match level {
+        Some(level) => EnvFilter::new(level.directive()),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+    };
+    let ansi = match color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            anstream::AutoStream::choice(&io::stderr()) != anstream::ColorChoice::Never
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .init();
+}
+
+/// Whether to colour stdout: `auto` colours terminals unless NO_COLOR is set.
+fn stdout_color(color: ColorWhen) -> bool {
+    match color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+        }
+    }
+}
+
+fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let options = CheckOptions {
+        max_file_size: args.max_file_size,
+        threads: args.threads,
+        mode: if args.parse_only {
+            Mode::ParseOnly
+        } else {
+            Mode::Analyze
+        },
+        ..CheckOptions::default()
+    };
+    let show_progress = !args.no_progress && io::stderr().is_terminal();
+    let progress = BarProgress::new(show_progress);
+    let result = match check::check(&args.paths, &options, &progress) {
+        Ok(result) => result,
+        Err(err @ (CheckError::NotFound(_) | CheckError::Inaccessible { .. })) => {
+            eprintln!("error: {err}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        Err(err) => return Err(err).context("cannot run the check"),
+    };
+
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if args.parse_only {
+        let seconds = result.elapsed.as_secs_f64();
+        let totals = result.totals;
+        eprintln!(
+            "parsed {} files, {} lines, {} bytes in {seconds:.3} s",
+            totals.files, totals.lines, totals.bytes
+        );
+        for skipped in &result.skipped {
+            tracing::info!("skipped {}: {}", skipped.path.display(), skipped.reason);
+        }
+        if matches!(args.format, Format::Json) {
+            serde_json::to_writer(&mut out, &json::ParseSummary::new(&totals, seconds))?;
+            writeln!(out)?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    match args.format {
+        Format::Text => {
+            let options = text::TextOptions {
+                color: stdout_color(color),
+                all_sinks: args.all_sinks,
+            };
+            text::write(&mut out, &result, &options)?;
+        }
+        Format::Json => {
+            let options = json::JsonOptions {
+                all_sinks: args.all_sinks,
+            };
+            json::write(&mut out, &result, &options)?;
+        }
+    }
+    out.flush()?;
+
+    tracing::info!(
+        files = result.totals.files,
+        lines = result.totals.lines,
+        elapsed = ?result.elapsed,
+        "check done"
+    );
+    let threshold = Severity::from(args.fail_on);
+    let failed = result.findings().any(|(_, f)| f.severity >= threshold);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// An indicatif bar on stderr that appears only once a run has taken longer
+/// than [`BarProgress::DELAY`].
+struct BarProgress {
+    bar: Option<ProgressBar>,
+    started: Instant,
+    visible: AtomicBool,
+}
+
+impl BarProgress {
+    const DELAY: Duration = Duration::from_millis(300);
+
+    fn new(enabled: bool) -> Self {
+        let bar = enabled.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed} {wide_msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        BarProgress {
+            bar,
+            started: Instant::now(),
+            visible: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Progress for BarProgress {
+    fn start(&self, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+        }
+    }
+
+    fn file_done(&self, path: &Path) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(1);
+        if self.started.elapsed() >= Self::DELAY && !self.visible.swap(true, Ordering::Relaxed) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        if self.visible.load(Ordering::Relaxed) {
+            bar.set_message(path.display().to_string());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn list_rules() -> anyhow::Result<ExitCode> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let name_width = rules::ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    for rule in rules::ALL {
+        writeln!(
+            out,
+            "{}  {:name_width$}  {:7}  {}",
+            rule.code,
+            rule.name,
+            rule.default_severity.as_str(),
+            rule.summary
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(query: &str) -> anyhow::Result<ExitCode> {
+    if let Some(rule) = rules::find(query) {
+        let mut out = io::stdout().lock();
+        write!(out, "{}", rule.docs)?;
+        if !rule.docs.ends_with('\n') {
+            writeln!(out)?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("error: unknown rule `{query}`");
+    if let Some(rule) = closest_rule(query) {
+        eprintln!("  help: did you mean `{}` ({})?", rule.code, rule.name);
+    }
+    eprintln!("  help: `privacy-lens rules` lists every rule");
+    Ok(ExitCode::from(EXIT_USAGE))
+}
+
+/// The rule whose code or name is closest to `query`, if any is close enough.
+fn closest_rule(query: &str) -> Option<&'static rules::Rule> {
+    let query = query.to_ascii_lowercase();
+    rules::ALL
+        .iter()
+        .copied()
+        .map(|rule| {
+            let code = strsim::jaro_winkler(&query, &rule.code.to_ascii_lowercase());
+            let name = strsim::jaro_winkler(&query, rule.name);
+            (rule, code.max(name))
+        })
+        .filter(|(_, score)| *score >= 0.8)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(rule, _)| rule)
+}

@@ -1,14 +1,78 @@
 //! The LSP-free analysis. Takes text, returns plain data, never panics and
 //! never gives up on half-typed code.
+//!
+//! text → tree-sitter tree → [`facts`] (roles from `queries/<lang>/*.scm`)
+//! → [`flow`] (taint propagation with [`classify`] and [`sinks`]) → findings.
 
-use crate::finding::FileAnalysis;
+pub mod classify;
+pub mod facts;
+pub mod flow;
+pub mod sinks;
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use crate::finding::{AnalysisNote, FileAnalysis};
 use crate::language::Language;
 
-/// Settings that change what the analysis reports.
-#[derive(Debug, Clone, Default)]
-pub struct AnalysisOptions {}
+/// Settings that change what the analysis does.
+#[derive(Debug, Clone)]
+pub struct AnalysisOptions {
+    /// Wall-clock budget for the flow analysis of one file.
+    pub time_limit: Duration,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            time_limit: Duration::from_secs(10),
+        }
+    }
+}
+
+thread_local! {
+    /// One parser per thread and language: parsers need `&mut` and are cheap to keep.
+    static PARSERS: RefCell<Vec<(Language, tree_sitter::Parser)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Parses text with the thread's parser for `language`.
+pub fn parse(text: &str, language: Language, old_tree: Option<&tree_sitter::Tree>) -> Option<tree_sitter::Tree> {
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let index = match parsers.iter().position(|(l, _)| *l == language) {
+            Some(i) => i,
+            None => {
+                let mut parser = tree_sitter::Parser::new();
+                parser.set_language(&language.grammar()).ok()?;
+                parsers.push((language, parser));
+                parsers.len() - 1
+            }
+        };
+        parsers[index].1.parse(text, old_tree)
+    })
+}
 
 /// Analyses one file's text.
-pub fn analyze(_text: &str, _language: Language, _options: &AnalysisOptions) -> FileAnalysis {
-    FileAnalysis::default()
+pub fn analyze(text: &str, language: Language, options: &AnalysisOptions) -> FileAnalysis {
+    let Some(tree) = parse(text, language, None) else {
+        return FileAnalysis {
+            notes: vec![AnalysisNote {
+                message: "the parser gave up on this file".into(),
+            }],
+            ..FileAnalysis::default()
+        };
+    };
+    analyze_tree(text, &tree, language, options)
+}
+
+/// Analyses text whose tree is already parsed (the language server keeps trees).
+pub fn analyze_tree(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    language: Language,
+    options: &AnalysisOptions,
+) -> FileAnalysis {
+    let facts = facts::extract(tree, text.as_bytes(), language);
+    let engine = flow::Engine::new(text, &facts, sinks::resolver(language), options.time_limit);
+    engine.run(tree.root_node())
 }

@@ -1,0 +1,357 @@
+//! Runs a language's fact query over a syntax tree and records, for each
+//! node that plays a role (call, assignment, member read, …), the role and
+//! its parts. The flow engine reads only these facts and the tree shape, so
+//! it never needs to know a grammar's node kinds.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+
+use crate::language::Language;
+
+/// What a node does, as far as personal data is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Call,
+    KeywordArg,
+    Spread,
+    Member,
+    Index,
+    SelfRef,
+    Name,
+    Str,
+    Opaque,
+    Assign,
+    Update,
+    Dict,
+    Pair,
+    Comprehension,
+    Loop,
+    Branch,
+    Return,
+    Function,
+    Lambda,
+    Param,
+    Class,
+    Import,
+    Comment,
+}
+
+impl Role {
+    fn from_capture(name: &str) -> Option<Role> {
+        Some(match name {
+            "call" => Role::Call,
+            "arg.keyword" => Role::KeywordArg,
+            "arg.spread" => Role::Spread,
+            "member" => Role::Member,
+            "index" => Role::Index,
+            "self" => Role::SelfRef,
+            "name" => Role::Name,
+            "string" => Role::Str,
+            "opaque" => Role::Opaque,
+            "assign" => Role::Assign,
+            "update" => Role::Update,
+            "dict" => Role::Dict,
+            "pair" => Role::Pair,
+            "comprehension" => Role::Comprehension,
+            "loop" => Role::Loop,
+            "branch" => Role::Branch,
+            "return" => Role::Return,
+            "function" => Role::Function,
+            "lambda" => Role::Lambda,
+            "param" => Role::Param,
+            "class" => Role::Class,
+            "import" => Role::Import,
+            "comment" => Role::Comment,
+            _ => return None,
+        })
+    }
+}
+
+/// A named part of a role's node (`call.callee`, `assign.value`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Callee,
+    Args,
+    Name,
+    Value,
+    Object,
+    Property,
+    Key,
+    Target,
+    Iter,
+    Params,
+    Body,
+    Module,
+    Alias,
+    From,
+}
+
+impl Part {
+    fn from_suffix(suffix: &str) -> Option<Part> {
+        Some(match suffix {
+            "callee" => Part::Callee,
+            "args" => Part::Args,
+            "name" => Part::Name,
+            "value" => Part::Value,
+            "object" => Part::Object,
+            "property" => Part::Property,
+            "key" => Part::Key,
+            "target" => Part::Target,
+            "iter" => Part::Iter,
+            "params" => Part::Params,
+            "body" => Part::Body,
+            "module" => Part::Module,
+            "alias" => Part::Alias,
+            "from" => Part::From,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Capture {
+    Root(Role),
+    Part(Part),
+}
+
+/// Parses a capture name into the vocabulary of `queries/README.md`.
+fn parse_capture(name: &str) -> Option<Capture> {
+    if let Some(role) = Role::from_capture(name) {
+        return Some(Capture::Root(role));
+    }
+    let (_, suffix) = name.split_once('.')?;
+    Part::from_suffix(suffix).map(Capture::Part)
+}
+
+/// Every capture name a query may use; `tests/queries.rs` checks the `.scm` files against it.
+pub fn is_known_capture(name: &str) -> bool {
+    name.starts_with('_') || parse_capture(name).is_some()
+}
+
+/// A compiled fact query with its capture names decoded once.
+pub struct FactQuery {
+    query: Query,
+    captures: Vec<Option<Capture>>,
+}
+
+impl FactQuery {
+    fn compile(language: Language, source: &str) -> Result<FactQuery, tree_sitter::QueryError> {
+        let query = Query::new(&language.grammar(), source)?;
+        let captures = query
+            .capture_names()
+            .iter()
+            .map(|n| parse_capture(n))
+            .collect();
+        Ok(FactQuery { query, captures })
+    }
+}
+
+/// The query source for a language, with `; inherits:` bases resolved.
+pub fn query_source(language: Language) -> &'static str {
+    match language {
+        Language::Python => include_str!("../../queries/python/facts.scm"),
+    }
+}
+
+static PYTHON: LazyLock<FactQuery> = LazyLock::new(|| {
+    // The query is compiled into the binary and `tests/queries.rs` compiles
+    // it against the grammar, so failure here is a build defect.
+    FactQuery::compile(Language::Python, query_source(Language::Python))
+        .expect("queries/python/facts.scm compiles")
+});
+
+pub fn fact_query(language: Language) -> &'static FactQuery {
+    match language {
+        Language::Python => &PYTHON,
+    }
+}
+
+/// Compiles a language's query, for tests and diagnostics.
+pub fn compile_query(language: Language) -> Result<(), String> {
+    FactQuery::compile(language, query_source(language))
+        .map(|_| ())
+        .map_err(|e| format!("{e}"))
+}
+
+/// A node's role with up to three parts.
+#[derive(Debug, Clone, Copy)]
+pub struct Fact<'t> {
+    pub role: Role,
+    pattern: usize,
+    parts: [Option<(Part, Node<'t>)>; 3],
+}
+
+impl<'t> Fact<'t> {
+    pub fn part(&self, part: Part) -> Option<Node<'t>> {
+        self.parts
+            .iter()
+            .flatten()
+            .find(|(p, _)| *p == part)
+            .map(|(_, n)| *n)
+    }
+}
+
+/// One import binding: `import a.b as c`, `from m import x as y`.
+#[derive(Debug, Clone)]
+pub struct ImportFact<'t> {
+    pub node: Node<'t>,
+    /// The module path for `import`, or the `from` module for `from … import`.
+    pub module: String,
+    /// The imported name for `from … import name`.
+    pub name: Option<String>,
+    pub alias: Option<String>,
+}
+
+impl ImportFact<'_> {
+    /// The local name this import binds.
+    pub fn bound_name(&self) -> &str {
+        if let Some(alias) = &self.alias {
+            return alias;
+        }
+        match &self.name {
+            Some(name) => name,
+            // `import a.b` binds `a`.
+            None => self.module.split('.').next().unwrap_or(&self.module),
+        }
+    }
+
+    /// The dotted path the bound name stands for.
+    pub fn target_path(&self) -> String {
+        match (&self.name, &self.alias) {
+            (Some(name), _) => join_module(&self.module, name),
+            (None, Some(_)) => self.module.clone(),
+            (None, None) => self.bound_name().to_string(),
+        }
+    }
+}
+
+fn join_module(module: &str, name: &str) -> String {
+    if module.ends_with('.') {
+        format!("{module}{name}")
+    } else {
+        format!("{module}.{name}")
+    }
+}
+
+/// Node ids are addresses; a multiplicative hash spreads them well and is
+/// far cheaper than SipHash on this hot path.
+#[derive(Default)]
+pub struct NodeIdHasher(u64);
+
+impl Hasher for NodeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_right(17);
+    }
+}
+
+pub type NodeMap<V> = HashMap<usize, V, BuildHasherDefault<NodeIdHasher>>;
+
+/// The facts of one file.
+pub struct Facts<'t> {
+    pub roles: NodeMap<Fact<'t>>,
+    pub imports: Vec<ImportFact<'t>>,
+    pub comments: Vec<Node<'t>>,
+}
+
+impl<'t> Facts<'t> {
+    pub fn get(&self, node: Node<'t>) -> Option<&Fact<'t>> {
+        self.roles.get(&node.id())
+    }
+
+    pub fn role(&self, node: Node<'t>) -> Option<Role> {
+        self.get(node).map(|f| f.role)
+    }
+}
+
+/// Runs the language's fact query once over the whole tree.
+pub fn extract<'t>(tree: &'t Tree, text: &[u8], language: Language) -> Facts<'t> {
+    let fq = fact_query(language);
+    let mut roles: NodeMap<Fact<'t>> = NodeMap::default();
+    let mut imports = Vec::new();
+    let mut comments = Vec::new();
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(&fq.query, tree.root_node(), text);
+    while let Some(m) = matches.next() {
+        let mut root: Option<(Role, Node<'t>)> = None;
+        let mut parts: [Option<(Part, Node<'t>)>; 3] = [None; 3];
+        let mut import_parts: [Option<Node<'t>>; 4] = [None; 4];
+        let mut n_parts = 0;
+        for cap in m.captures() {
+            match fq.captures.get(cap.index as usize).copied().flatten() {
+                Some(Capture::Root(role)) => root = Some((role, cap.node)),
+                Some(Capture::Part(part)) => {
+                    let slot = match part {
+                        Part::Module => Some(0),
+                        Part::Name => Some(1),
+                        Part::Alias => Some(2),
+                        Part::From => Some(3),
+                        _ => None,
+                    };
+                    if let Some(slot) = slot {
+                        import_parts[slot] = Some(cap.node);
+                    }
+                    if n_parts < parts.len() {
+                        parts[n_parts] = Some((part, cap.node));
+                        n_parts += 1;
+                    }
+                }
+                None => {}
+            }
+        }
+        let Some((role, node)) = root else { continue };
+        match role {
+            Role::Import => {
+                let text_of = |n: Option<Node<'t>>| {
+                    n.and_then(|n| n.utf8_text(text).ok())
+                        .map(|s| s.split_whitespace().collect::<String>())
+                };
+                let [module, name, alias, from] = import_parts;
+                let (module, name) = match from {
+                    Some(from) => (text_of(Some(from)), text_of(name)),
+                    None => (text_of(module), None),
+                };
+                if let Some(module) = module {
+                    imports.push(ImportFact {
+                        node,
+                        module,
+                        name,
+                        alias: text_of(alias),
+                    });
+                }
+            }
+            Role::Comment => comments.push(node),
+            _ => {
+                let fact = Fact {
+                    role,
+                    pattern: m.pattern_index,
+                    parts,
+                };
+                roles
+                    .entry(node.id())
+                    .and_modify(|existing| {
+                        // Earlier patterns in the file take precedence.
+                        if fact.pattern < existing.pattern {
+                            *existing = fact;
+                        }
+                    })
+                    .or_insert(fact);
+            }
+        }
+    }
+    Facts {
+        roles,
+        imports,
+        comments,
+    }
+}

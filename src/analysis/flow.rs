@@ -1,0 +1,1816 @@
+//! Taint propagation from personal-data sources to AI calls within one file.
+//!
+//! The engine evaluates the syntax tree in source order. Every expression
+//! gets a [`Value`]: the personal-data labels it carries and, when known,
+//! what it is (an import path such as `openai.OpenAI()`, a local function, a
+//! class or an instance). Roles come from the language's fact query; any
+//! node without a role takes the union of its children, which covers
+//! operators, `await`, conditionals and string concatenation in every
+//! language alike.
+//!
+//! Functions are analysed once per pass with their parameters bound to
+//! symbolic labels, which yields summaries (parameter → return, parameter →
+//! sink, personal data returned by the function itself). Passes repeat until
+//! summaries and class fields stop changing (at most [`MAX_PASSES`]).
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use tree_sitter::Node;
+
+use super::classify::{self, Classifier};
+use super::facts::{Facts, NodeMap, Part, Role};
+use super::sinks::Resolver;
+use crate::finding::{
+    AnalysisNote, FileAnalysis, Finding, FlowStep, RecognisedSink, Sink, SinkKind, SourceRef, Span, Status,
+};
+use crate::knowledge::SinkEntry;
+use crate::rules;
+
+const MAX_PASSES: usize = 4;
+/// Expression nesting beyond this is not followed (no stack overflow on
+/// hostile input); the file gets a note.
+const MAX_DEPTH: usize = 300;
+const MAX_LABELS: usize = 24;
+const MAX_PATH_STEPS: usize = 24;
+const NO_STEP: u32 = u32::MAX;
+
+/// Category placeholder of symbolic parameter labels.
+const SYMBOLIC: &str = "";
+
+/// Pseudonymous ids alone are not worth a finding.
+const LOW_SIGNAL_PREFIX: &str = "user.unique_id";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum LabelOrigin {
+    /// Index into `Engine::sources`.
+    Source(u32),
+    /// The n-th parameter of the function being analysed.
+    Param(u16),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Label {
+    category: &'static str,
+    origin: LabelOrigin,
+    /// Last step of the path that brought the data here.
+    step: u32,
+}
+
+impl Label {
+    fn is_symbolic(&self) -> bool {
+        matches!(self.origin, LabelOrigin::Param(_))
+    }
+}
+
+type FnId = usize;
+type ClassId = usize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+enum Origin {
+    #[default]
+    Unknown,
+    /// A dotted call path; `rooted` when its first segment is an import or a
+    /// global (so it can be matched against the catalogue as is).
+    Path { path: Rc<str>, rooted: bool },
+    Function(FnId),
+    Class(ClassId),
+    Instance(ClassId),
+}
+
+impl Origin {
+    fn path(&self) -> Option<(&str, bool)> {
+        match self {
+            Origin::Path { path, rooted } => Some((path, *rooted)),
+            _ => None,
+        }
+    }
+
+    fn extend(&self, segment: &str) -> Origin {
+        match self {
+            Origin::Path { path, rooted } => Origin::Path {
+                path: format!("{path}{segment}").into(),
+                rooted: *rooted,
+            },
+            _ => Origin::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Value {
+    labels: Vec<Label>,
+    origin: Origin,
+    /// A literal with nothing personal interpolated into it.
+    constant: bool,
+    /// The result of a sanitizer: names must not re-label it.
+    sanitized: bool,
+    /// String constants this value holds (a literal or a list of literals),
+    /// used as keys and column names.
+    strings: Option<Rc<Vec<String>>>,
+}
+
+impl Value {
+    fn union(&mut self, other: &Value) {
+        for label in &other.labels {
+            push_label(&mut self.labels, *label);
+        }
+        self.constant = self.constant && other.constant;
+        self.sanitized = false;
+    }
+
+    fn has_category(&self, category: &str) -> bool {
+        self.labels.iter().any(|l| l.category == category)
+    }
+}
+
+fn push_label(labels: &mut Vec<Label>, label: Label) {
+    if labels.len() >= MAX_LABELS || labels.iter().any(|l| l.category == label.category && l.origin == label.origin)
+    {
+        return;
+    }
+    labels.push(label);
+}
+
+struct SourceInfo {
+    span: Span,
+    category: &'static str,
+    evidence: String,
+    /// Column name when the source is a table column (so `drop` can remove it).
+    column: Option<String>,
+}
+
+struct Step {
+    prev: u32,
+    span: Span,
+    note: String,
+}
+
+struct FunctionInfo<'t> {
+    node: Node<'t>,
+    name: String,
+    params: Vec<(String, Node<'t>)>,
+    body: Option<Node<'t>>,
+    class: Option<ClassId>,
+    parent: Option<FnId>,
+}
+
+struct ClassInfo {
+    name: String,
+    methods: HashMap<String, FnId>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Summary {
+    /// Personal data the function returns by itself.
+    returns: Vec<Label>,
+    /// Bit i: parameter i flows to the return value.
+    returns_params: u64,
+    return_origin: Origin,
+    /// Parameter i reaches sink s, along the step chain ending at `step`.
+    param_sinks: Vec<(u16, usize, u32)>,
+}
+
+impl Summary {
+    fn fingerprint(&self) -> (Vec<(&'static str, LabelOrigin)>, u64, Origin, Vec<(u16, usize)>) {
+        let mut returns: Vec<_> = self.returns.iter().map(|l| (l.category, l.origin)).collect();
+        returns.sort_by(|a, b| a.0.cmp(b.0).then(format!("{:?}", a.1).cmp(&format!("{:?}", b.1))));
+        let mut sinks: Vec<_> = self.param_sinks.iter().map(|(p, s, _)| (*p, *s)).collect();
+        sinks.sort_unstable();
+        sinks.dedup();
+        (returns, self.returns_params, self.return_origin.clone(), sinks)
+    }
+}
+
+/// A recognised AI call site.
+struct SinkSite {
+    span: Span,
+    entry: &'static SinkEntry,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum FindingKind {
+    Flow,
+    Identifier,
+}
+
+/// Where a function body is being evaluated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Module,
+    Function(FnId),
+    Class(ClassId),
+}
+
+struct Frame<'a> {
+    function: Option<FnId>,
+    env: HashMap<&'a str, Value>,
+    /// Inside branches and loops assignments add to, not replace, a variable's value.
+    conditional_depth: usize,
+    returned: Value,
+    summary: Summary,
+}
+
+pub struct Engine<'a, 't> {
+    src: &'a str,
+    facts: &'a Facts<'t>,
+    resolver: &'static Resolver,
+    classifier: &'static Classifier,
+    imports: HashMap<&'a str, String>,
+    imported_roots: HashSet<String>,
+    imports_ml: bool,
+
+    functions: Vec<FunctionInfo<'t>>,
+    function_ids: NodeMap<FnId>,
+    classes: Vec<ClassInfo>,
+    class_ids: NodeMap<ClassId>,
+    summaries: Vec<Summary>,
+    fields: Vec<HashMap<String, Value>>,
+    final_envs: Vec<Option<HashMap<&'a str, Value>>>,
+    module_env: HashMap<&'a str, Value>,
+
+    sources: Vec<SourceInfo>,
+    source_ids: HashMap<(usize, &'static str), u32>,
+    steps: Vec<Step>,
+    sink_sites: Vec<SinkSite>,
+    sink_ids: NodeMap<usize>,
+    findings: HashMap<(usize, FindingKind), Vec<Label>>,
+
+    changed: bool,
+    context: Context,
+    depth: usize,
+    depth_exceeded: bool,
+    evaluations: u64,
+    deadline: Instant,
+    timed_out: bool,
+}
+
+impl<'a, 't> Engine<'a, 't> {
+    pub fn new(src: &'a str, facts: &'a Facts<'t>, resolver: &'static Resolver, time_limit: Duration) -> Self {
+        let mut imports = HashMap::new();
+        let mut imported_roots = HashSet::new();
+        for import in &facts.imports {
+            let bound = import.bound_name().to_string();
+            let target = import.target_path();
+            if let Some(root) = target.split('.').next() {
+                imported_roots.insert(root.to_string());
+            }
+            // Bound names are slices of the source so environments can borrow them.
+            if let Some(name) = find_in(src, &bound, import.node) {
+                imports.insert(name, target);
+            }
+        }
+        let imports_ml = resolver
+            .ml_modules()
+            .iter()
+            .any(|m| imported_roots.contains(m.as_str()));
+        Engine {
+            src,
+            facts,
+            resolver,
+            classifier: classify::get(),
+            imports,
+            imported_roots,
+            imports_ml,
+            functions: Vec::new(),
+            function_ids: NodeMap::default(),
+            classes: Vec::new(),
+            class_ids: NodeMap::default(),
+            summaries: Vec::new(),
+            fields: Vec::new(),
+            final_envs: Vec::new(),
+            module_env: HashMap::new(),
+            sources: Vec::new(),
+            source_ids: HashMap::new(),
+            steps: Vec::new(),
+            sink_sites: Vec::new(),
+            sink_ids: NodeMap::default(),
+            findings: HashMap::new(),
+            changed: false,
+            context: Context::Module,
+            depth: 0,
+            depth_exceeded: false,
+            evaluations: 0,
+            deadline: Instant::now() + time_limit,
+            timed_out: false,
+        }
+    }
+
+    /// Runs the passes over the whole file and returns what it found.
+    pub fn run(mut self, root: Node<'t>) -> FileAnalysis {
+        for _ in 0..MAX_PASSES {
+            self.changed = false;
+            self.findings.clear();
+            let mut frame = Frame {
+                function: None,
+                env: std::mem::take(&mut self.module_env),
+                conditional_depth: 0,
+                returned: Value::default(),
+                summary: Summary::default(),
+            };
+            for (name, path) in &self.imports {
+                frame.env.insert(
+                    name,
+                    Value {
+                        origin: Origin::Path {
+                            path: path.as_str().into(),
+                            rooted: true,
+                        },
+                        ..Value::default()
+                    },
+                );
+            }
+            self.context = Context::Module;
+            self.eval(root, &mut frame);
+            self.module_env = frame.env;
+            // Functions discovered while analysing others join the queue.
+            let mut index = 0;
+            while index < self.functions.len() && !self.timed_out {
+                self.analyse_function(index);
+                index += 1;
+            }
+            if !self.changed || self.timed_out {
+                break;
+            }
+        }
+        self.into_analysis()
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    fn text(&self, node: Node) -> &'a str {
+        self.src.get(node.start_byte()..node.end_byte()).unwrap_or("")
+    }
+
+    fn short_text(&self, node: Node) -> String {
+        let text = self.text(node);
+        let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one_line.chars().count() > 60 {
+            let cut: String = one_line.chars().take(57).collect();
+            format!("{cut}…")
+        } else {
+            one_line
+        }
+    }
+
+    fn role(&self, node: Node<'t>) -> Option<Role> {
+        self.facts.role(node)
+    }
+
+    fn part(&self, node: Node<'t>, part: Part) -> Option<Node<'t>> {
+        self.facts.get(node).and_then(|f| f.part(part))
+    }
+
+    fn step(&mut self, prev: u32, node: Node, note: String) -> u32 {
+        self.steps.push(Step {
+            prev,
+            span: Span::of(&node),
+            note,
+        });
+        (self.steps.len() - 1) as u32
+    }
+
+    /// Labels `value` with a new step (assignment, return, call).
+    fn advance(&mut self, value: &Value, node: Node, note: impl Fn() -> String) -> Value {
+        let mut out = value.clone();
+        if out.labels.is_empty() {
+            return out;
+        }
+        let note = note();
+        let step = self.step(NO_STEP, node, note);
+        for label in &mut out.labels {
+            if chain_len(&self.steps, label.step) < MAX_PATH_STEPS {
+                let s = self.steps.len();
+                self.steps.push(Step {
+                    prev: label.step,
+                    span: self.steps[step as usize].span,
+                    note: self.steps[step as usize].note.clone(),
+                });
+                label.step = s as u32;
+            }
+        }
+        out
+    }
+
+    fn source(&mut self, node: Node, category: &'static str, evidence: String, column: Option<String>) -> Label {
+        let key = (node.id(), category);
+        let id = match self.source_ids.get(&key) {
+            Some(id) => *id,
+            None => {
+                self.sources.push(SourceInfo {
+                    span: Span::of(&node),
+                    category,
+                    evidence,
+                    column,
+                });
+                let id = (self.sources.len() - 1) as u32;
+                self.source_ids.insert(key, id);
+                id
+            }
+        };
+        Label {
+            category,
+            origin: LabelOrigin::Source(id),
+            step: NO_STEP,
+        }
+    }
+
+    fn lookup(&self, frame: &Frame<'a>, name: &str) -> Option<Value> {
+        if let Some(v) = frame.env.get(name) {
+            return Some(v.clone());
+        }
+        let mut parent = frame.function.and_then(|f| self.functions[f].parent);
+        while let Some(p) = parent {
+            if let Some(v) = self.final_envs.get(p).and_then(|e| e.as_ref()).and_then(|e| e.get(name)) {
+                return Some(v.clone());
+            }
+            parent = self.functions[p].parent;
+        }
+        if frame.function.is_some() {
+            return self.module_env.get(name).cloned();
+        }
+        None
+    }
+
+    fn bind_name(&mut self, frame: &mut Frame<'a>, name: &'a str, value: Value) {
+        if frame.conditional_depth > 0
+            && let Some(existing) = frame.env.get_mut(name)
+        {
+            let origin = if value.origin != Origin::Unknown {
+                value.origin.clone()
+            } else {
+                existing.origin.clone()
+            };
+            existing.union(&value);
+            existing.origin = origin;
+            return;
+        }
+        frame.env.insert(name, value);
+    }
+
+    fn out_of_budget(&mut self) -> bool {
+        self.evaluations += 1;
+        if self.evaluations.is_multiple_of(4096) && Instant::now() > self.deadline {
+            self.timed_out = true;
+        }
+        self.timed_out
+    }
+
+    // ------------------------------------------------------------ evaluation
+
+    fn eval(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        if self.out_of_budget() {
+            return Value::default();
+        }
+        if self.depth >= MAX_DEPTH {
+            self.depth_exceeded = true;
+            return Value::default();
+        }
+        self.depth += 1;
+        let value = self.eval_inner(node, frame);
+        self.depth -= 1;
+        value
+    }
+
+    fn eval_inner(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let Some(role) = self.role(node) else {
+            return self.eval_children(node, frame);
+        };
+        match role {
+            Role::Name => self.eval_name(node, frame),
+            Role::SelfRef => self
+                .lookup(frame, "self")
+                .unwrap_or_default(),
+            Role::Str => self.eval_string(node, frame),
+            Role::Member => self.eval_member(node, frame),
+            Role::Index => self.eval_index(node, frame),
+            Role::Call => self.eval_call(node, frame),
+            Role::Assign => self.eval_assign(node, frame),
+            Role::Update => self.eval_update(node, frame),
+            Role::Dict => self.eval_children(node, frame),
+            Role::Pair => self.eval_pair(node, frame),
+            Role::KeywordArg => {
+                let value = self.part(node, Part::Value);
+                value.map(|v| self.eval(v, frame)).unwrap_or_default()
+            }
+            Role::Spread => self.eval_children(node, frame),
+            Role::Comprehension => self.eval_comprehension(node, frame),
+            Role::Loop => self.eval_loop(node, frame),
+            Role::Branch => {
+                frame.conditional_depth += 1;
+                self.eval_children(node, frame);
+                frame.conditional_depth -= 1;
+                Value::default()
+            }
+            Role::Return => {
+                let value = self.eval_children(node, frame);
+                let value = self.advance(&value, node, || "returned".to_string());
+                frame.returned.union(&value);
+                if value.origin != Origin::Unknown {
+                    frame.returned.origin = value.origin;
+                }
+                Value::default()
+            }
+            Role::Opaque => {
+                self.eval_children(node, frame);
+                Value::default()
+            }
+            Role::Function => self.eval_function_definition(node, frame),
+            Role::Lambda => {
+                let body = self.part(node, Part::Body);
+                let mut value = body.map(|b| self.eval(b, frame)).unwrap_or_default();
+                value.origin = Origin::Unknown;
+                value
+            }
+            Role::Class => self.eval_class_definition(node, frame),
+            Role::Param | Role::Import | Role::Comment => Value::default(),
+        }
+    }
+
+    fn eval_children(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let mut value = Value {
+            constant: true,
+            ..Value::default()
+        };
+        let mut strings: Option<Vec<String>> = Some(Vec::new());
+        let mut cursor = node.walk();
+        let mut any = false;
+        for child in node.named_children(&mut cursor) {
+            if self.role(child) == Some(Role::Comment) {
+                continue;
+            }
+            any = true;
+            let v = self.eval(child, frame);
+            match (&mut strings, &v.strings) {
+                (Some(acc), Some(s)) => acc.extend(s.iter().cloned()),
+                _ => strings = None,
+            }
+            if v.origin != Origin::Unknown {
+                value.origin = v.origin.clone();
+            }
+            value.union(&v);
+        }
+        if !any {
+            // A leaf: a number, a keyword literal, an operator.
+            value.constant = true;
+            value.strings = None;
+            return value;
+        }
+        value.strings = strings.filter(|s| !s.is_empty()).map(Rc::new);
+        value
+    }
+
+    fn eval_name(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let name = self.text(node);
+        if let Some(value) = self.lookup(frame, name) {
+            return value;
+        }
+        let mut value = Value {
+            origin: Origin::Path {
+                path: name.into(),
+                rooted: true,
+            },
+            ..Value::default()
+        };
+        if let Some(class) = self.classifier.classify_name(name, false) {
+            let label = self.source(node, class.category, name.to_string(), None);
+            value.labels.push(label);
+        }
+        value
+    }
+
+    fn eval_string(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let mut value = self.eval_children(node, frame);
+        let interpolated = !value.labels.is_empty() || value.origin != Origin::Unknown;
+        let text = self.text(node);
+        if !interpolated {
+            value.constant = true;
+            value.strings = Some(Rc::new(vec![string_content(text).to_string()]));
+        } else {
+            value.strings = None;
+        }
+        value.origin = Origin::Unknown;
+        if let Some((category, name)) = self.classifier.classify_literal(text) {
+            let label = self.source(node, category, format!("{name} in a string literal"), None);
+            push_label(&mut value.labels, label);
+            value.constant = false;
+        }
+        value
+    }
+
+    /// Whether the object an attribute or key is read from looks like a person record.
+    fn person_context(&self, object: Node<'t>, value: &Value) -> bool {
+        let text = self.text(object);
+        let head = text.get(..text.len().min(160)).unwrap_or(text);
+        if self.classifier.mentions_person(head) {
+            return true;
+        }
+        match &value.origin {
+            Origin::Path { path, .. } => self.resolver.is_loaded_table(path) || self.classifier.mentions_person(path),
+            Origin::Instance(c) => self.classifier.mentions_person(&self.classes[*c].name),
+            _ => false,
+        }
+    }
+
+    fn eval_member(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let (Some(object), Some(property)) = (self.part(node, Part::Object), self.part(node, Part::Property)) else {
+            return self.eval_children(node, frame);
+        };
+        let object_value = self.eval(object, frame);
+        let prop = self.text(property);
+        let mut value = Value {
+            origin: object_value.origin.extend(&format!(".{prop}")),
+            ..Value::default()
+        };
+        if let Origin::Instance(class) = object_value.origin {
+            if let Some(field) = self.fields.get(class).and_then(|f| f.get(prop)) {
+                value.labels = field.labels.clone();
+                if field.origin != Origin::Unknown {
+                    value.origin = field.origin.clone();
+                }
+            } else if let Some(method) = self.classes[class].methods.get(prop) {
+                value.origin = Origin::Function(*method);
+            }
+        }
+        let context = self.person_context(object, &object_value);
+        if let Some(class) = self.classifier.classify_name(prop, context) {
+            let evidence = self.short_text(node);
+            let label = self.source(node, class.category, evidence, None);
+            value.labels.retain(|l| l.category == class.category);
+            push_label(&mut value.labels, label);
+        } else if value.labels.is_empty() {
+            value.labels = object_value.labels;
+        }
+        value
+    }
+
+    /// Classifies string keys (`row["email"]`, `df[["age", "zip"]]`).
+    fn key_labels(&mut self, key_node: Node<'t>, keys: &[String], context: bool, table: bool) -> Vec<Label> {
+        let mut labels = Vec::new();
+        for key in keys {
+            if let Some(class) = self.classifier.classify_name(key, context || table) {
+                let evidence = if table {
+                    format!("\"{key}\" column")
+                } else {
+                    format!("\"{key}\" key")
+                };
+                let column = table.then(|| key.clone());
+                let label = self.source(key_node, class.category, evidence, column);
+                push_label(&mut labels, label);
+            }
+        }
+        labels
+    }
+
+    fn eval_index(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let (Some(object), Some(key)) = (self.part(node, Part::Object), self.part(node, Part::Key)) else {
+            return self.eval_children(node, frame);
+        };
+        let object_value = self.eval(object, frame);
+        let key_value = self.eval(key, frame);
+        let origin = object_value.origin.extend("[]");
+        let table = object_value
+            .origin
+            .path()
+            .is_some_and(|(p, _)| self.resolver.is_loaded_table(p));
+        let mut value = Value {
+            origin,
+            ..Value::default()
+        };
+        match &key_value.strings {
+            Some(keys) => {
+                let context = self.person_context(object, &object_value);
+                let labels = self.key_labels(key, keys, context, table);
+                if !labels.is_empty() {
+                    value.labels = labels;
+                } else if table {
+                    // A selection of non-personal columns carries none of the others.
+                    value.labels = object_value
+                        .labels
+                        .iter()
+                        .filter(|l| match l.origin {
+                            LabelOrigin::Source(s) => self.sources[s as usize]
+                                .column
+                                .as_ref()
+                                .is_some_and(|c| keys.contains(c)),
+                            LabelOrigin::Param(_) => true,
+                        })
+                        .copied()
+                        .collect();
+                } else {
+                    value.labels = object_value.labels;
+                }
+            }
+            None => value.labels = object_value.labels,
+        }
+        value
+    }
+
+    fn eval_pair(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let (Some(key), Some(val)) = (self.part(node, Part::Key), self.part(node, Part::Value)) else {
+            return self.eval_children(node, frame);
+        };
+        let key_value = self.eval(key, frame);
+        let mut value = self.eval(val, frame);
+        if !value.constant
+            && !value.sanitized
+            && let Some(keys) = &key_value.strings
+        {
+            for label in self.key_labels(key, &keys.clone(), false, false) {
+                if !value.has_category(label.category) {
+                    push_label(&mut value.labels, label);
+                }
+            }
+        }
+        value.union(&key_value);
+        value
+    }
+
+    fn eval_assign(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let (Some(target), Some(val)) = (self.part(node, Part::Target), self.part(node, Part::Value)) else {
+            return self.eval_children(node, frame);
+        };
+        // `a, b = x, y` binds pairwise when both sides have the same shape.
+        if self.role(target).is_none() && self.role(val).is_none() {
+            let targets: Vec<Node<'t>> = named_children(target);
+            let values: Vec<Node<'t>> = named_children(val);
+            if targets.len() > 1 && targets.len() == values.len() {
+                let mut all = Value::default();
+                for (t, v) in targets.into_iter().zip(values) {
+                    let value = self.eval(v, frame);
+                    all.union(&value);
+                    self.bind(t, value, frame);
+                }
+                return all;
+            }
+        }
+        let value = self.eval(val, frame);
+        self.bind(target, value.clone(), frame);
+        value
+    }
+
+    fn eval_update(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let (Some(target), Some(val)) = (self.part(node, Part::Target), self.part(node, Part::Value)) else {
+            return self.eval_children(node, frame);
+        };
+        let mut value = self.eval(target, frame);
+        let added = self.eval(val, frame);
+        value.union(&added);
+        value.strings = None;
+        self.bind(target, value.clone(), frame);
+        value
+    }
+
+    /// Binds an assignment target to a value: a variable, a field, a key or a pattern.
+    fn bind(&mut self, target: Node<'t>, value: Value, frame: &mut Frame<'a>) {
+        match self.role(target) {
+            Some(Role::Name) => {
+                let name = self.text(target);
+                let mut value = self.advance(&value, target, || format!("assigned to `{name}`"));
+                if !value.constant && !value.sanitized {
+                    if let Some(class) = self.classifier.classify_name(name, false)
+                        && !value.has_category(class.category)
+                    {
+                        let label = self.source(target, class.category, name.to_string(), None);
+                        push_label(&mut value.labels, label);
+                    }
+                    if let Some((path, _)) = value.origin.path()
+                        && self.resolver.is_loaded_table(path)
+                    {
+                        for label in self.table_columns(target, name, frame) {
+                            push_label(&mut value.labels, label);
+                        }
+                    }
+                }
+                self.bind_name(frame, name, value);
+            }
+            Some(Role::Member) => {
+                let (Some(object), Some(property)) = (self.part(target, Part::Object), self.part(target, Part::Property))
+                else {
+                    return;
+                };
+                let prop = self.text(property);
+                let mut value = self.advance(&value, target, || format!("stored in `.{prop}`"));
+                if !value.constant
+                    && !value.sanitized
+                    && let Some(class) = self.classifier.classify_name(prop, true)
+                    && !value.has_category(class.category)
+                {
+                    let evidence = self.short_text(target);
+                    let label = self.source(target, class.category, evidence, None);
+                    push_label(&mut value.labels, label);
+                }
+                if self.role(object) == Some(Role::SelfRef) {
+                    if let Some(Origin::Instance(class)) = self.lookup(frame, "self").map(|v| v.origin) {
+                        self.store_field(class, prop, value);
+                    }
+                } else if let Some(base) = self.base_name(object) {
+                    let mut merged = self.lookup(frame, base).unwrap_or_default();
+                    merged.union(&value);
+                    frame.env.insert(base, merged);
+                }
+            }
+            Some(Role::Index) => {
+                let Some(object) = self.part(target, Part::Object) else { return };
+                let key = self.part(target, Part::Key);
+                let mut value = value;
+                if let Some(key) = key {
+                    let key_value = self.eval(key, frame);
+                    if !value.constant
+                        && !value.sanitized
+                        && let Some(keys) = key_value.strings
+                    {
+                        for label in self.key_labels(key, &keys, true, false) {
+                            if !value.has_category(label.category) {
+                                push_label(&mut value.labels, label);
+                            }
+                        }
+                    }
+                }
+                if self.role(object) == Some(Role::Member)
+                    && let (Some(o), Some(p)) = (self.part(object, Part::Object), self.part(object, Part::Property))
+                    && self.role(o) == Some(Role::SelfRef)
+                {
+                    if let Some(Origin::Instance(class)) = self.lookup(frame, "self").map(|v| v.origin) {
+                        let prop = self.text(p);
+                        self.store_field(class, prop, value);
+                    }
+                } else if let Some(base) = self.base_name(object) {
+                    let mut merged = self.lookup(frame, base).unwrap_or_default();
+                    let origin = merged.origin.clone();
+                    merged.union(&value);
+                    merged.origin = origin;
+                    frame.env.insert(base, merged);
+                }
+            }
+            _ => {
+                for child in named_children(target) {
+                    self.bind(child, value.clone(), frame);
+                }
+            }
+        }
+    }
+
+    /// The variable at the root of `a.b[c].d`.
+    fn base_name(&self, node: Node<'t>) -> Option<&'a str> {
+        let mut node = node;
+        for _ in 0..32 {
+            match self.role(node) {
+                Some(Role::Name) => return Some(self.text(node)),
+                Some(Role::Member) | Some(Role::Index) => node = self.part(node, Part::Object)?,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn store_field(&mut self, class: ClassId, prop: &str, value: Value) {
+        let Some(fields) = self.fields.get_mut(class) else { return };
+        let entry = fields.entry(prop.to_string()).or_default();
+        let before = (entry.labels.len(), entry.origin.clone());
+        for label in value.labels.iter().filter(|l| !l.is_symbolic()) {
+            push_label(&mut entry.labels, *label);
+        }
+        if entry.origin == Origin::Unknown && value.origin != Origin::Unknown {
+            entry.origin = value.origin.clone();
+        }
+        if before != (entry.labels.len(), entry.origin.clone()) {
+            self.changed = true;
+        }
+    }
+
+    /// Personal columns used on a loaded table anywhere in the current function.
+    fn table_columns(&mut self, target: Node<'t>, name: &str, frame: &Frame<'a>) -> Vec<Label> {
+        let scope = match frame.function {
+            Some(f) => self.functions[f].node,
+            None => {
+                let mut root = target;
+                while let Some(p) = root.parent() {
+                    root = p;
+                }
+                root
+            }
+        };
+        let (start, end) = (scope.start_byte(), scope.end_byte());
+        let mut keys: Vec<(Node<'t>, String)> = Vec::new();
+        for fact in self.facts.roles.values() {
+            if fact.role != Role::Index {
+                continue;
+            }
+            let (Some(object), Some(key)) = (fact.part(Part::Object), fact.part(Part::Key)) else { continue };
+            if object.start_byte() < start || object.end_byte() > end || self.text(object) != name {
+                continue;
+            }
+            for lit in string_literals(key, self) {
+                keys.push((key, lit));
+            }
+        }
+        keys.sort_by_key(|(n, _)| n.start_byte());
+        let mut labels = Vec::new();
+        for (node, key) in keys {
+            for label in self.key_labels(node, std::slice::from_ref(&key), true, true) {
+                push_label(&mut labels, label);
+            }
+        }
+        labels
+    }
+
+    fn eval_comprehension(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let children = named_children(node);
+        for child in &children {
+            if self.role(*child) == Some(Role::Loop) {
+                self.eval_loop_header(*child, frame);
+            }
+        }
+        let mut value = Value::default();
+        for child in children {
+            if self.role(child) != Some(Role::Loop) {
+                let v = self.eval(child, frame);
+                value.union(&v);
+            }
+        }
+        value.constant = false;
+        value
+    }
+
+    fn eval_loop_header(&mut self, node: Node<'t>, frame: &mut Frame<'a>) {
+        if let (Some(target), Some(iter)) = (self.part(node, Part::Target), self.part(node, Part::Iter)) {
+            let mut value = self.eval(iter, frame);
+            value.strings = None;
+            value.constant = false;
+            frame.conditional_depth += 1;
+            self.bind(target, value, frame);
+            frame.conditional_depth -= 1;
+        }
+    }
+
+    fn eval_loop(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        self.eval_loop_header(node, frame);
+        let target = self.part(node, Part::Target).map(|n| n.id());
+        let iter = self.part(node, Part::Iter).map(|n| n.id());
+        frame.conditional_depth += 1;
+        for child in named_children(node) {
+            if Some(child.id()) != target && Some(child.id()) != iter {
+                self.eval(child, frame);
+            }
+        }
+        frame.conditional_depth -= 1;
+        Value::default()
+    }
+
+    // ------------------------------------------------------------ definitions
+
+    fn eval_function_definition(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let id = self.register_function(node);
+        let origin = Origin::Function(id);
+        if let Some(name_node) = self.part(node, Part::Name) {
+            let name = self.text(name_node);
+            if !matches!(self.context, Context::Class(_)) {
+                frame.env.insert(name, Value { origin: origin.clone(), ..Value::default() });
+            }
+        }
+        Value {
+            origin,
+            ..Value::default()
+        }
+    }
+
+    fn register_function(&mut self, node: Node<'t>) -> FnId {
+        if let Some(id) = self.function_ids.get(&node.id()) {
+            return *id;
+        }
+        let name = self.part(node, Part::Name).map(|n| self.text(n).to_string()).unwrap_or_default();
+        let params = self
+            .part(node, Part::Params)
+            .map(|p| {
+                named_children(p)
+                    .into_iter()
+                    .filter(|c| self.role(*c) == Some(Role::Param))
+                    .filter_map(|c| self.part(c, Part::Name).map(|n| (self.text(n).to_string(), n)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (class, parent) = match self.context {
+            Context::Module => (None, None),
+            Context::Function(f) => (None, Some(f)),
+            Context::Class(c) => (Some(c), None),
+        };
+        let id = self.functions.len();
+        self.functions.push(FunctionInfo {
+            node,
+            name: name.clone(),
+            params,
+            body: self.part(node, Part::Body),
+            class,
+            parent,
+        });
+        self.summaries.push(Summary::default());
+        self.final_envs.push(None);
+        self.function_ids.insert(node.id(), id);
+        if let Some(c) = class {
+            self.classes[c].methods.insert(name, id);
+        }
+        self.changed = true;
+        id
+    }
+
+    fn eval_class_definition(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let id = match self.class_ids.get(&node.id()) {
+            Some(id) => *id,
+            None => {
+                let name = self.part(node, Part::Name).map(|n| self.text(n).to_string()).unwrap_or_default();
+                self.classes.push(ClassInfo {
+                    name,
+                    methods: HashMap::new(),
+                });
+                self.fields.push(HashMap::new());
+                self.class_ids.insert(node.id(), self.classes.len() - 1);
+                self.classes.len() - 1
+            }
+        };
+        if let Some(name_node) = self.part(node, Part::Name) {
+            let name = self.text(name_node);
+            frame.env.insert(name, Value { origin: Origin::Class(id), ..Value::default() });
+        }
+        if let Some(body) = self.part(node, Part::Body) {
+            let saved = std::mem::replace(&mut self.context, Context::Class(id));
+            self.eval(body, frame);
+            self.context = saved;
+        }
+        Value {
+            origin: Origin::Class(id),
+            ..Value::default()
+        }
+    }
+
+    fn analyse_function(&mut self, id: FnId) {
+        let info = &self.functions[id];
+        let Some(body) = info.body else { return };
+        let class = info.class;
+        let params = info.params.clone();
+        let mut frame = Frame {
+            function: Some(id),
+            env: HashMap::new(),
+            conditional_depth: 0,
+            returned: Value::default(),
+            summary: Summary::default(),
+        };
+        for (index, (name, node)) in params.iter().enumerate() {
+            let name_ref: &'a str = self.text(*node);
+            if index == 0 && class.is_some() && (name == "self" || name == "cls") {
+                let origin = if name == "self" {
+                    Origin::Instance(class.unwrap_or_default())
+                } else {
+                    Origin::Class(class.unwrap_or_default())
+                };
+                frame.env.insert(name_ref, Value { origin, ..Value::default() });
+                continue;
+            }
+            let step = self.step(NO_STEP, *node, format!("parameter `{name}`"));
+            let mut value = Value::default();
+            value.labels.push(Label {
+                category: SYMBOLIC,
+                origin: LabelOrigin::Param(index.min(u16::MAX as usize) as u16),
+                step,
+            });
+            if let Some(c) = self.classifier.classify_name(name, false) {
+                let label = self.source(*node, c.category, format!("{name} (parameter)"), None);
+                value.labels.push(label);
+            }
+            frame.env.insert(name_ref, value);
+        }
+        let saved = std::mem::replace(&mut self.context, Context::Function(id));
+        self.eval(body, &mut frame);
+        self.context = saved;
+
+        let mut summary = frame.summary;
+        for label in &frame.returned.labels {
+            match label.origin {
+                LabelOrigin::Param(p) if p < 64 => summary.returns_params |= 1 << p,
+                LabelOrigin::Param(_) => {}
+                LabelOrigin::Source(_) => push_label(&mut summary.returns, *label),
+            }
+        }
+        summary.return_origin = frame.returned.origin.clone();
+        if summary.fingerprint() != self.summaries[id].fingerprint() {
+            self.changed = true;
+        }
+        self.summaries[id] = summary;
+        self.final_envs[id] = Some(frame.env);
+    }
+
+    // ------------------------------------------------------------ calls
+
+    fn eval_call(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        let Some(callee) = self.part(node, Part::Callee) else {
+            return self.eval_children(node, frame);
+        };
+        // The receiver of a method call, evaluated once.
+        let (receiver, receiver_node, method) = if self.role(callee) == Some(Role::Member) {
+            match (self.part(callee, Part::Object), self.part(callee, Part::Property)) {
+                (Some(object), Some(property)) => {
+                    let value = self.eval(object, frame);
+                    (Some(value), Some(object), Some(self.text(property)))
+                }
+                _ => (None, None, None),
+            }
+        } else {
+            (None, None, None)
+        };
+        let callee_value = match (&receiver, method) {
+            (Some(recv), Some(m)) => {
+                let mut v = Value {
+                    origin: recv.origin.extend(&format!(".{m}")),
+                    ..Value::default()
+                };
+                if let Origin::Instance(class) = recv.origin {
+                    if let Some(f) = self.classes[class].methods.get(m) {
+                        v.origin = Origin::Function(*f);
+                    } else if let Some(field) = self.fields.get(class).and_then(|f| f.get(m))
+                        && field.origin != Origin::Unknown
+                    {
+                        v.origin = field.origin.clone();
+                    }
+                }
+                v
+            }
+            _ => self.eval(callee, frame),
+        };
+        let args = self.eval_arguments(node, frame);
+
+        match callee_value.origin.clone() {
+            Origin::Function(f) => {
+                let shift = usize::from(self.functions[f].class.is_some() && receiver.is_some());
+                self.apply_summary(node, f, shift, &args, frame)
+            }
+            Origin::Class(c) => {
+                let mut value = Value {
+                    origin: Origin::Instance(c),
+                    ..Value::default()
+                };
+                if let Some(init) = self.classes[c].methods.get("__init__").copied() {
+                    self.apply_summary(node, init, 1, &args, frame);
+                }
+                for arg in args.all() {
+                    value.union(arg);
+                }
+                value.constant = false;
+                value
+            }
+            origin => {
+                let path = origin.path().map(|(p, rooted)| (p.to_string(), rooted));
+                self.eval_external_call(node, path, receiver, receiver_node, method, args, frame)
+            }
+        }
+    }
+
+    fn eval_arguments(&mut self, call: Node<'t>, frame: &mut Frame<'a>) -> Arguments<'a, 't> {
+        let mut args = Arguments::default();
+        let Some(list) = self.part(call, Part::Args) else { return args };
+        if self.role(list).is_some() {
+            // `f(x for x in xs)` and template-literal calls: one argument.
+            let v = self.eval(list, frame);
+            args.positional.push((list, v));
+            return args;
+        }
+        for child in named_children(list) {
+            match self.role(child) {
+                Some(Role::Comment) => {}
+                Some(Role::KeywordArg) => {
+                    let name = self.part(child, Part::Name).map(|n| self.text(n)).unwrap_or("");
+                    let value_node = self.part(child, Part::Value).unwrap_or(child);
+                    let mut value = self.eval(value_node, frame);
+                    // `prompt.format(email=addr)`: the keyword names the data.
+                    if !value.constant
+                        && !value.sanitized
+                        && let Some(class) = self.classifier.classify_name(name, false)
+                        && !value.has_category(class.category)
+                    {
+                        let label = self.source(child, class.category, format!("{name}= argument"), None);
+                        push_label(&mut value.labels, label);
+                    }
+                    args.keyword.push((name, value_node, value));
+                }
+                Some(Role::Spread) => {
+                    let v = self.eval(child, frame);
+                    args.spread.push(v);
+                }
+                _ => {
+                    let v = self.eval(child, frame);
+                    args.positional.push((child, v));
+                }
+            }
+        }
+        args
+    }
+
+    fn apply_summary(
+        &mut self,
+        call: Node<'t>,
+        function: FnId,
+        shift: usize,
+        args: &Arguments<'a, 't>,
+        frame: &mut Frame<'a>,
+    ) -> Value {
+        let summary = self.summaries[function].clone();
+        let name = self.functions[function].name.clone();
+        let params: Vec<String> = self.functions[function].params.iter().map(|(n, _)| n.clone()).collect();
+        // The value flowing into each parameter.
+        let mut inputs: Vec<Value> = vec![Value::default(); params.len()];
+        for (i, (_, v)) in args.positional.iter().enumerate() {
+            if let Some(slot) = inputs.get_mut(i + shift) {
+                slot.union(v);
+            }
+        }
+        for (kw, _, v) in &args.keyword {
+            if let Some(i) = params.iter().position(|p| p == kw) {
+                inputs[i].union(v);
+            }
+        }
+        for v in &args.spread {
+            for slot in inputs.iter_mut().skip(shift) {
+                slot.union(v);
+            }
+        }
+        let mut result = Value {
+            origin: summary.return_origin.clone(),
+            ..Value::default()
+        };
+        for label in &summary.returns {
+            push_label(&mut result.labels, *label);
+        }
+        if !summary.returns.is_empty() {
+            result = self.advance(&result, call, || format!("returned by `{name}()`"));
+        }
+        for (i, input) in inputs.iter().enumerate() {
+            if i < 64 && summary.returns_params & (1 << i) != 0 {
+                let through = self.advance(input, call, || format!("passed through `{name}()`"));
+                result.union(&through);
+            }
+        }
+        for (param, sink, callee_step) in &summary.param_sinks {
+            let Some(input) = inputs.get(*param as usize) else { continue };
+            if input.labels.is_empty() {
+                continue;
+            }
+            let arrived = self.advance(input, call, || format!("passed to `{name}()`"));
+            let spliced: Vec<Label> = arrived
+                .labels
+                .iter()
+                .map(|l| Label {
+                    step: self.splice(l.step, *callee_step),
+                    ..*l
+                })
+                .collect();
+            self.record(frame, *sink, FindingKind::Flow, &spliced);
+        }
+        result.constant = false;
+        result
+    }
+
+    /// Appends the callee's step chain (ending at `callee_step`) after `caller_step`.
+    fn splice(&mut self, caller_step: u32, callee_step: u32) -> u32 {
+        let mut chain = Vec::new();
+        let mut s = callee_step;
+        while s != NO_STEP && chain.len() < MAX_PATH_STEPS {
+            chain.push(s);
+            s = self.steps[s as usize].prev;
+        }
+        let mut prev = caller_step;
+        for s in chain.into_iter().rev() {
+            let (span, note) = (self.steps[s as usize].span, self.steps[s as usize].note.clone());
+            self.steps.push(Step { prev, span, note });
+            prev = (self.steps.len() - 1) as u32;
+        }
+        prev
+    }
+
+    /// Records labels reaching a sink: concrete ones become findings,
+    /// symbolic ones become the current function's parameter→sink summary.
+    fn record(&mut self, frame: &mut Frame<'a>, sink: usize, kind: FindingKind, labels: &[Label]) {
+        for label in labels {
+            match label.origin {
+                LabelOrigin::Param(p) => {
+                    if kind == FindingKind::Flow
+                        && frame.function.is_some()
+                        && !frame.summary.param_sinks.iter().any(|(q, s, _)| *q == p && *s == sink)
+                    {
+                        frame.summary.param_sinks.push((p, sink, label.step));
+                    }
+                }
+                LabelOrigin::Source(_) => {
+                    let entry = self.findings.entry((sink, kind)).or_default();
+                    push_label(entry, *label);
+                }
+            }
+        }
+    }
+
+    fn sink_site(&mut self, call: Node<'t>, entry: &'static SinkEntry) -> usize {
+        if let Some(id) = self.sink_ids.get(&call.id()) {
+            return *id;
+        }
+        self.sink_sites.push(SinkSite {
+            span: Span::of(&call),
+            entry,
+        });
+        let id = self.sink_sites.len() - 1;
+        self.sink_ids.insert(call.id(), id);
+        id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_external_call(
+        &mut self,
+        call: Node<'t>,
+        path: Option<(String, bool)>,
+        receiver: Option<Value>,
+        receiver_node: Option<Node<'t>>,
+        method: Option<&'a str>,
+        args: Arguments<'a, 't>,
+        frame: &mut Frame<'a>,
+    ) -> Value {
+        let called_origin = match &path {
+            Some((p, rooted)) => Origin::Path {
+                path: format!("{p}()").into(),
+                rooted: *rooted,
+            },
+            None => Origin::Unknown,
+        };
+        if let Some((p, rooted)) = &path {
+            let entry = if *rooted {
+                self.resolver.sink(p)
+            } else {
+                None
+            }
+            .or_else(|| {
+                let roots = &self.imported_roots;
+                if *rooted && self.imports.contains_key(p.split('.').next().unwrap_or("")) {
+                    None
+                } else {
+                    self.resolver.sink_by_suffix(p, |r| roots.contains(r))
+                }
+            })
+            .or_else(|| self.heuristic_sink(receiver_node, method, *rooted));
+            if let Some(entry) = entry {
+                return self.eval_sink_call(call, entry, called_origin, receiver, args, frame);
+            }
+            if *rooted {
+                if let Some(sanitizer) = self.resolver.sanitizer(p) {
+                    let mut value = Value {
+                        origin: called_origin,
+                        sanitized: true,
+                        ..Value::default()
+                    };
+                    if !sanitizer.categories.is_empty() {
+                        for arg in args.all().chain(receiver.iter()) {
+                            for label in &arg.labels {
+                                if !sanitizer
+                                    .categories
+                                    .iter()
+                                    .any(|c| crate::knowledge::key_has_prefix(label.category, c))
+                                {
+                                    push_label(&mut value.labels, *label);
+                                }
+                            }
+                        }
+                        value.sanitized = value.labels.is_empty();
+                    }
+                    return value;
+                }
+                if self.resolver.is_opaque(p) {
+                    return Value::default();
+                }
+            }
+        }
+
+        // An unknown call: its result carries what went in.
+        let mut value = Value {
+            origin: called_origin,
+            ..Value::default()
+        };
+        if let Some(recv) = &receiver {
+            value.labels = recv.labels.clone();
+            value.sanitized = recv.sanitized && args.all().all(|a| a.labels.is_empty());
+        }
+        // `row.get("email")` reads a key.
+        if method == Some("get")
+            && let (Some((key_node, key)), Some(recv_node)) = (args.positional.first(), receiver_node)
+            && let Some(keys) = &key.strings
+        {
+            let recv = receiver.clone().unwrap_or_default();
+            let context = self.person_context(recv_node, &recv);
+            let labels = self.key_labels(*key_node, &keys.clone(), context, false);
+            if !labels.is_empty() {
+                value.labels = labels;
+                value.sanitized = false;
+                return value;
+            }
+        }
+        // `df.drop(columns=[…])` removes those columns from the table.
+        if method == Some("drop")
+            && let Some(recv) = &receiver
+        {
+            let named = args
+                .keyword
+                .iter()
+                .filter(|(k, _, _)| *k == "columns" || *k == "labels")
+                .map(|(_, _, v)| v);
+            let dropped: Vec<String> = named
+                .chain(args.positional.first().map(|(_, v)| v))
+                .filter_map(|v| v.strings.as_deref())
+                .flatten()
+                .cloned()
+                .collect();
+            value.labels = recv
+                .labels
+                .iter()
+                .filter(|l| match l.origin {
+                    LabelOrigin::Source(s) => self.sources[s as usize]
+                        .column
+                        .as_ref()
+                        .is_none_or(|c| !dropped.contains(c)),
+                    LabelOrigin::Param(_) => true,
+                })
+                .copied()
+                .collect();
+            return value;
+        }
+        for arg in args.all() {
+            value.union(arg);
+        }
+        value.constant = false;
+        // `texts.append(note)`: the container now holds the data.
+        if let (Some(m), Some(recv_node)) = (method, receiver_node)
+            && MUTATORS.contains(&m)
+        {
+            let mut added = Value::default();
+            for arg in args.all() {
+                added.union(arg);
+            }
+            if !added.labels.is_empty() {
+                self.bind_mutation(recv_node, added, frame);
+            }
+        }
+        value
+    }
+
+    fn bind_mutation(&mut self, recv_node: Node<'t>, added: Value, frame: &mut Frame<'a>) {
+        if self.role(recv_node) == Some(Role::Member)
+            && let (Some(o), Some(p)) = (self.part(recv_node, Part::Object), self.part(recv_node, Part::Property))
+            && self.role(o) == Some(Role::SelfRef)
+        {
+            if let Some(Origin::Instance(class)) = self.lookup(frame, "self").map(|v| v.origin) {
+                let prop = self.text(p);
+                self.store_field(class, prop, added);
+            }
+            return;
+        }
+        if let Some(base) = self.base_name(recv_node) {
+            let mut merged = self.lookup(frame, base).unwrap_or_default();
+            let origin = merged.origin.clone();
+            merged.union(&added);
+            merged.origin = origin;
+            merged.strings = None;
+            frame.env.insert(base, merged);
+        }
+    }
+
+    /// `model.fit(X, y)` on a receiver we could not resolve, in a file that
+    /// imports an ML library and on a receiver named like a model.
+    fn heuristic_sink(&self, receiver: Option<Node<'t>>, method: Option<&str>, rooted: bool) -> Option<&'static SinkEntry> {
+        if rooted || !self.imports_ml {
+            return None;
+        }
+        let (receiver, method) = (receiver?, method?);
+        let entry = match method {
+            "fit" | "partial_fit" | "fit_generator" | "train_on_batch" => &*HEURISTIC_FIT,
+            "predict" | "predict_proba" => &*HEURISTIC_PREDICT,
+            _ => return None,
+        };
+        let name = self.text(receiver);
+        let looks_like_model = classify::tokens(name)
+            .iter()
+            .any(|t| MODEL_WORDS.contains(&t.as_str()));
+        looks_like_model.then_some(entry)
+    }
+
+    fn eval_sink_call(
+        &mut self,
+        call: Node<'t>,
+        entry: &'static SinkEntry,
+        origin: Origin,
+        receiver: Option<Value>,
+        args: Arguments<'a, 't>,
+        frame: &mut Frame<'a>,
+    ) -> Value {
+        let site = self.sink_site(call, entry);
+        let identifier_roots: Vec<&str> = entry
+            .identifiers
+            .iter()
+            .map(|i| i.split('.').next().unwrap_or(i))
+            .collect();
+        let wants = |name: &str| entry.data.is_empty() || entry.data.iter().any(|d| d == name);
+        let mut data = Value::default();
+        for (i, (_, v)) in args.positional.iter().enumerate() {
+            if wants(&format!("${i}")) {
+                data.union(v);
+            }
+        }
+        for (name, _, v) in &args.keyword {
+            if !identifier_roots.contains(name) && wants(name) {
+                data.union(v);
+            }
+        }
+        for v in &args.spread {
+            data.union(v);
+        }
+        if entry.data.iter().any(|d| d == "$receiver")
+            && let Some(recv) = &receiver
+        {
+            data.union(recv);
+        }
+        let data = self.advance(&data, call, || format!("sent to `{}`", entry.api));
+        self.record(frame, site, FindingKind::Flow, &data.labels);
+
+        // Identifier fields must hold opaque ids.
+        for identifier in &entry.identifiers {
+            let mut parts = identifier.split('.');
+            let root = parts.next().unwrap_or("");
+            let key = parts.next();
+            for (name, value_node, value) in &args.keyword {
+                if *name != root {
+                    continue;
+                }
+                let value = match key {
+                    None => value.clone(),
+                    Some(key) => match self.dict_entry(*value_node, key) {
+                        Some(node) => self.eval(node, frame),
+                        None => continue,
+                    },
+                };
+                let labels: Vec<Label> = value
+                    .labels
+                    .iter()
+                    .filter(|l| !l.category.starts_with(LOW_SIGNAL_PREFIX))
+                    .copied()
+                    .collect();
+                self.record(frame, site, FindingKind::Identifier, &labels);
+            }
+        }
+        let mut value = Value {
+            origin,
+            ..Value::default()
+        };
+        // Trainers and data loaders hold the data they were given.
+        if matches!(entry.kind, SinkKind::Training | SinkKind::FineTuning) {
+            value.labels = data.labels;
+        }
+        value
+    }
+
+    /// The value node stored under `key` in a dict literal.
+    fn dict_entry(&self, dict: Node<'t>, key: &str) -> Option<Node<'t>> {
+        if self.role(dict) != Some(Role::Dict) {
+            return None;
+        }
+        named_children(dict).into_iter().find_map(|pair| {
+            let k = self.part(pair, Part::Key)?;
+            (string_content(self.text(k)) == key).then(|| self.part(pair, Part::Value))?
+        })
+    }
+
+    // ------------------------------------------------------------ results
+
+    fn into_analysis(self) -> FileAnalysis {
+        let mut analysis = FileAnalysis::default();
+        if self.timed_out {
+            analysis.notes.push(AnalysisNote {
+                message: "analysis stopped at the time limit; findings for this file may be incomplete".into(),
+            });
+        }
+        if self.depth_exceeded {
+            analysis.notes.push(AnalysisNote {
+                message: format!("expressions nested deeper than {MAX_DEPTH} levels were not followed"),
+            });
+        }
+        for site in &self.sink_sites {
+            analysis.recognised_sinks.push(RecognisedSink {
+                span: site.span,
+                sink: sink_of(site.entry),
+            });
+        }
+        let mut keys: Vec<_> = self.findings.keys().copied().collect();
+        keys.sort_by_key(|(site, kind)| (self.sink_sites[*site].span.start_byte, *kind == FindingKind::Identifier));
+        for key in keys {
+            let labels = &self.findings[&key];
+            if let Some(finding) = self.finding(key.0, key.1, labels) {
+                analysis.findings.push(finding);
+            }
+        }
+        analysis
+    }
+
+    fn finding(&self, site: usize, kind: FindingKind, labels: &[Label]) -> Option<Finding> {
+        let mut categories: Vec<String> = labels.iter().map(|l| l.category.to_string()).collect();
+        categories.sort();
+        categories.dedup();
+        if categories.iter().all(|c| c.starts_with(LOW_SIGNAL_PREFIX)) {
+            return None;
+        }
+        let site = &self.sink_sites[site];
+        let sink = sink_of(site.entry);
+        let rule = match kind {
+            FindingKind::Identifier => &rules::RAW_IDENTIFIER_AS_USER_ID,
+            FindingKind::Flow if categories.iter().any(|c| self.classifier.is_special(c)) => {
+                &rules::SPECIAL_CATEGORY_TO_AI
+            }
+            FindingKind::Flow => rules::for_sink_kind(sink.kind),
+        };
+        let mut sources: Vec<SourceRef> = Vec::new();
+        for label in labels {
+            if let LabelOrigin::Source(s) = label.origin {
+                let info = &self.sources[s as usize];
+                if !sources.iter().any(|x| x.span == info.span && x.category == info.category) {
+                    sources.push(SourceRef {
+                        file: None,
+                        span: info.span,
+                        category: info.category.to_string(),
+                        evidence: info.evidence.clone(),
+                    });
+                }
+            }
+        }
+        sources.sort_by(|a, b| a.span.cmp(&b.span).then(a.category.cmp(&b.category)));
+        // The flow of the earliest source.
+        let first = labels
+            .iter()
+            .filter_map(|l| match l.origin {
+                LabelOrigin::Source(s) => Some((self.sources[s as usize].span.start_byte, l)),
+                LabelOrigin::Param(_) => None,
+            })
+            .min_by_key(|(start, _)| *start)
+            .map(|(_, l)| *l);
+        let mut flow = Vec::new();
+        if let Some(label) = first
+            && let LabelOrigin::Source(s) = label.origin
+        {
+            let info = &self.sources[s as usize];
+            flow.push(FlowStep {
+                file: None,
+                span: info.span,
+                note: format!("`{}` is {}", info.evidence, info.category),
+            });
+            let mut chain = Vec::new();
+            let mut step = label.step;
+            while step != NO_STEP && chain.len() < MAX_PATH_STEPS {
+                let s = &self.steps[step as usize];
+                chain.push(FlowStep {
+                    file: None,
+                    span: s.span,
+                    note: s.note.clone(),
+                });
+                step = s.prev;
+            }
+            chain.reverse();
+            flow.extend(chain);
+        }
+        let message = match kind {
+            FindingKind::Identifier => format!(
+                "{} ({}) is sent as the user id of `{}`; use an opaque id",
+                categories.join(", "),
+                rule.summary.to_lowercase(),
+                sink.api
+            ),
+            FindingKind::Flow => format!(
+                "{}: {} reaches `{}`",
+                rule.summary,
+                categories.join(", "),
+                sink.api
+            ),
+        };
+        Some(Finding {
+            code: rule.code,
+            rule: rule.name,
+            severity: rule.default_severity,
+            message,
+            span: site.span,
+            sink: Some(sink),
+            categories,
+            sources,
+            flow,
+            tag: None,
+            status: Status::Undeclared,
+        })
+    }
+}
+
+fn sink_of(entry: &SinkEntry) -> Sink {
+    Sink {
+        kind: entry.kind,
+        api: entry.api.clone(),
+        provider: entry.provider.clone(),
+    }
+}
+
+fn chain_len(steps: &[Step], mut step: u32) -> usize {
+    let mut n = 0;
+    while step != NO_STEP && n < MAX_PATH_STEPS {
+        n += 1;
+        step = steps[step as usize].prev;
+    }
+    n
+}
+
+#[derive(Default)]
+struct Arguments<'a, 't> {
+    positional: Vec<(Node<'t>, Value)>,
+    keyword: Vec<(&'a str, Node<'t>, Value)>,
+    spread: Vec<Value>,
+}
+
+impl Arguments<'_, '_> {
+    fn all(&self) -> impl Iterator<Item = &Value> {
+        self.positional
+            .iter()
+            .map(|(_, v)| v)
+            .chain(self.keyword.iter().map(|(_, _, v)| v))
+            .chain(self.spread.iter())
+    }
+}
+
+const MUTATORS: &[&str] = &[
+    "append", "extend", "insert", "add", "update", "setdefault", "appendleft", "push", "unshift", "put", "set",
+];
+
+const MODEL_WORDS: &[&str] = &[
+    "model", "clf", "classifier", "regressor", "estimator", "pipeline", "pipe", "rf", "xgb", "lgbm", "lgb", "knn",
+    "svm", "svc", "svr", "tree", "forest", "net", "network", "nn", "logreg", "gbm", "gbr", "gbc", "booster", "bst",
+    "learner", "algo", "recommender", "predictor", "ensemble", "mlp", "cnn", "rnn", "lstm", "autoencoder", "kmeans",
+];
+
+static HEURISTIC_FIT: std::sync::LazyLock<SinkEntry> = std::sync::LazyLock::new(|| SinkEntry {
+    api: "model.fit".into(),
+    provider: "local".into(),
+    kind: SinkKind::Training,
+    calls: Vec::new(),
+    data: Vec::new(),
+    identifiers: Vec::new(),
+});
+
+static HEURISTIC_PREDICT: std::sync::LazyLock<SinkEntry> = std::sync::LazyLock::new(|| SinkEntry {
+    api: "model.predict".into(),
+    provider: "local".into(),
+    kind: SinkKind::LocalInference,
+    calls: Vec::new(),
+    data: Vec::new(),
+    identifiers: Vec::new(),
+});
+
+fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+/// The text of a string literal without prefix and quotes: `f"abc"` → `abc`.
+fn string_content(text: &str) -> &str {
+    let t = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    for quote in ["\"\"\"", "'''", "\"", "'", "`"] {
+        if let Some(inner) = t.strip_prefix(quote).and_then(|s| s.strip_suffix(quote)) {
+            return inner;
+        }
+    }
+    t
+}
+
+/// String literals directly in a key expression (`"age"` or `["age", "zip"]`).
+fn string_literals<'t>(node: Node<'t>, engine: &Engine<'_, 't>) -> Vec<String> {
+    match engine.role(node) {
+        Some(Role::Str) => vec![string_content(engine.text(node)).to_string()],
+        None => named_children(node)
+            .into_iter()
+            .filter(|c| engine.role(*c) == Some(Role::Str))
+            .map(|c| string_content(engine.text(c)).to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Finds `name` inside `node`'s text, so that the bound name borrows the source.
+fn find_in<'a>(src: &'a str, name: &str, node: Node) -> Option<&'a str> {
+    let text = src.get(node.start_byte()..node.end_byte())?;
+    let mut offset = 0;
+    while let Some(pos) = text[offset..].find(name) {
+        let start = offset + pos;
+        let end = start + name.len();
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if !is_word(before) && !is_word(after) {
+            return src.get(node.start_byte() + start..node.start_byte() + end);
+        }
+        offset = end;
+    }
+    None
+}

@@ -588,7 +588,10 @@ def summarize(corpus, prep, threads, report, parse_s, check_s, internal, finding
         "parse_only_s": {"median": med(p_wall), "best": min(p_wall), "samples": p_wall},
         "parse_only_internal_s": {"median": med(internal), "best": min(internal), "samples": internal} if internal else None,
         "check_s": {"median": med(c_wall), "best": min(c_wall), "samples": c_wall},
+        # CPU seconds (user + sys of the process): steadier than wall time on a busy machine.
+        "parse_only_cpu_s": {"median": med([s.user + s.sys for s in parse_s])},
         "check_cpu_s": {"median": med([s.user + s.sys for s in check_s])},
+        "ratio_cpu_check_over_parse": med([s.user + s.sys for s in check_s]) / max(1e-9, med([s.user + s.sys for s in parse_s])),
         "lines_per_s": {"median": lines / med(c_wall), "best": lines / min(c_wall)},
         "ratio_check_over_parse": {"median": med(c_wall) / med(p_wall), "best": min(c_wall) / min(p_wall)},
         "peak_rss_mb": {

@@ -3,7 +3,6 @@
 //! totals. No printing here: the CLI renders a [`CheckResult`] with
 //! [`crate::report`], and reports progress through a [`Progress`].
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
 use std::num::NonZeroUsize;
@@ -255,7 +254,11 @@ pub fn check(
     }
 
     let pool = match options.threads {
-        Some(n) => Some(rayon::ThreadPoolBuilder::new().num_threads(n.get()).build()?),
+        Some(n) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n.get())
+                .build()?,
+        ),
         None => None,
     };
     let run = || run(paths, cwd.as_deref(), options, progress);
@@ -396,6 +399,24 @@ fn error_message(err: &ignore::Error) -> String {
 
 /// Reads one file, then analyses or parses it; never panics.
 fn process(candidate: &Candidate, cwd: Option<&Path>, options: &CheckOptions) -> Outcome {
+    process_with(candidate, cwd, options, |text, language| {
+        match options.mode {
+            Mode::Analyze => analysis::analyze(text, language, &options.analysis),
+            Mode::ParseOnly => {
+                // The same parser (one per worker thread) the analysis uses.
+                drop(analysis::parse(text, language, None));
+                FileAnalysis::default()
+            }
+        }
+    })
+}
+
+fn process_with(
+    candidate: &Candidate,
+    cwd: Option<&Path>,
+    options: &CheckOptions,
+    analyze: impl Fn(&str, Language) -> FileAnalysis,
+) -> Outcome {
     let skip = |reason| {
         Outcome::Skipped(SkippedFile {
             path: candidate.display.clone(),
@@ -410,13 +431,7 @@ fn process(candidate: &Candidate, cwd: Option<&Path>, options: &CheckOptions) ->
     let bytes = text.len();
     let language = candidate.language;
 
-    let analysed = panic::catch_unwind(AssertUnwindSafe(|| match options.mode {
-        Mode::Analyze => analysis::analyze(&text, language, &options.analysis),
-        Mode::ParseOnly => {
-            parse_only(&text, language);
-            FileAnalysis::default()
-        }
-    }));
+    let analysed = panic::catch_unwind(AssertUnwindSafe(|| analyze(&text, language)));
     let mut analysis = match analysed {
         Ok(analysis) => analysis,
         Err(payload) => {
@@ -462,28 +477,6 @@ pub fn read_source(path: &Path, max_file_size: u64) -> Result<String, SkipReason
         return Err(SkipReason::Binary);
     }
     String::from_utf8(bytes).map_err(|_| SkipReason::InvalidUtf8)
-}
-
-thread_local! {
-    /// One parser per worker thread, re-targeted when the language changes.
-    static PARSER: RefCell<Option<(Language, tree_sitter::Parser)>> = const { RefCell::new(None) };
-}
-
-/// Parses `text` with this thread's parser and drops the tree.
-fn parse_only(text: &str, language: Language) {
-    PARSER.with_borrow_mut(|slot| {
-        if slot.as_ref().map(|(lang, _)| *lang) != Some(language) {
-            let mut parser = tree_sitter::Parser::new();
-            if let Err(err) = parser.set_language(&language.grammar()) {
-                tracing::error!("cannot load the {} grammar: {err}", language.name());
-                return;
-            }
-            *slot = Some((language, parser));
-        }
-        if let Some((_, parser)) = slot.as_mut() {
-            drop(parser.parse(text, None));
-        }
-    });
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -633,6 +626,31 @@ mod tests {
             Path::new("../other/x.py")
         );
         assert_eq!(display_path(Path::new("."), Some(cwd)), Path::new("."));
+    }
+
+    #[test]
+    fn a_panicking_analysis_skips_only_that_file() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("boom.py");
+        std::fs::write(&path, "x = 1\n").unwrap();
+        let candidate = Candidate {
+            path: path.clone(),
+            display: PathBuf::from("boom.py"),
+            language: Language::Python,
+        };
+        let outcome = process_with(&candidate, None, &CheckOptions::default(), |_, _| {
+            panic!("index out of bounds")
+        });
+        match outcome {
+            Outcome::Skipped(skipped) => {
+                assert_eq!(skipped.path, Path::new("boom.py"));
+                assert_eq!(
+                    skipped.reason.to_string(),
+                    "internal error: index out of bounds"
+                );
+            }
+            Outcome::Checked(_) => panic!("expected the file to be skipped"),
+        }
     }
 
     #[test]

@@ -2,17 +2,17 @@
 //!
 //! Data flows one way: text → syntax tree → facts → flows → findings → (CLI | LSP | report).
 
-/// Languages, file extensions, grammars and their queries.
-pub mod language;
+/// The LSP-free analysis: facts, classification, sink resolution, taint flow.
+pub mod analysis;
+/// Running the analysis over paths (walk, parallel scan, skipped files).
+pub mod check;
 /// Plain data describing what the analysis found (the findings contract).
 pub mod finding;
 /// Knowledge as data: fideslang taxonomy, vocabularies, sink catalogues.
 pub mod knowledge;
-/// The LSP-free analysis: facts, classification, sink resolution, taint flow.
-pub mod analysis;
-/// One file per rule: code, name, default severity, message and documentation.
-pub mod rules;
-/// Running the analysis over paths (walk, parallel scan, skipped files).
-pub mod check;
+/// Languages, file extensions, grammars and their queries.
+pub mod language;
 /// Output formats: human text with code frames and the JSON contract.
 pub mod report;
+/// One file per rule: code, name, default severity, message and documentation.
+pub mod rules;

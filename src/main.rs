@@ -362,16 +362,21 @@ fn explain(query: &str) -> anyhow::Result<ExitCode> {
 
 /// The rule whose code or name is closest to `query`, if any is close enough.
 fn closest_rule(query: &str) -> Option<&'static rules::Rule> {
-    let query = query.to_ascii_lowercase();
+    let query = query.trim().to_ascii_lowercase();
+    if query.len() >= 3
+        && let Some(rule) = rules::ALL.iter().find(|r| r.name.contains(&query))
+    {
+        return Some(rule);
+    }
     rules::ALL
         .iter()
         .copied()
         .map(|rule| {
-            let code = strsim::jaro_winkler(&query, &rule.code.to_ascii_lowercase());
-            let name = strsim::jaro_winkler(&query, rule.name);
-            (rule, code.max(name))
+            let code = strsim::levenshtein(&query, &rule.code.to_ascii_lowercase());
+            let name = strsim::levenshtein(&query, rule.name);
+            (rule, code.min(name))
         })
-        .filter(|(_, score)| *score >= 0.8)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|(_, distance)| *distance <= (query.len() / 3).max(2))
+        .min_by_key(|(_, distance)| *distance)
         .map(|(rule, _)| rule)
 }

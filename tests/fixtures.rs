@@ -21,7 +21,9 @@ struct Expected {
 fn expectations(text: &str) -> BTreeMap<usize, Vec<Expected>> {
     let mut out = BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
-        let Some(pos) = line.find("expect:") else { continue };
+        let Some(pos) = line.find("expect:") else {
+            continue;
+        };
         let before = line[..pos].trim_end();
         if !(before.ends_with('#') || before.ends_with("//") || before.ends_with("/*")) {
             continue;
@@ -46,7 +48,9 @@ fn overlaps(a: &str, b: &str) -> bool {
 }
 
 fn check_file(path: &Path, problems: &mut Vec<String>) -> usize {
-    let Some(language) = Language::from_path(path) else { return 0 };
+    let Some(language) = Language::from_path(path) else {
+        return 0;
+    };
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let expected = expectations(&text);
     let analysis = analyze(&text, language, &AnalysisOptions::default());
@@ -102,7 +106,9 @@ fn check_file(path: &Path, problems: &mut Vec<String>) -> usize {
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -66,7 +66,8 @@ const ROLE_MAILBOXES: &[&str] = &[
     "git",
 ];
 
-static CLASSIFIER: LazyLock<Classifier> = LazyLock::new(|| Classifier::new(&knowledge::get().vocabulary));
+static CLASSIFIER: LazyLock<Classifier> =
+    LazyLock::new(|| Classifier::new(&knowledge::get().vocabulary));
 
 pub fn get() -> &'static Classifier {
     &CLASSIFIER
@@ -86,7 +87,9 @@ pub fn tokens(name: &str) -> Vec<String> {
         if let Some(&prev) = i.checked_sub(1).and_then(|p| chars.get(p)) {
             let next = chars.get(i + 1).copied();
             let boundary = (prev.is_lowercase() && c.is_uppercase())
-                || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase))
+                || (prev.is_uppercase()
+                    && c.is_uppercase()
+                    && next.is_some_and(char::is_lowercase))
                 || (prev.is_ascii_digit() != c.is_ascii_digit() && prev.is_alphanumeric());
             if boundary {
                 flush(&mut current, &mut out);
@@ -124,14 +127,22 @@ impl Classifier {
         let mut by_first_token: HashMap<String, Vec<CompiledPattern>> = HashMap::new();
         for term in &vocabulary.terms {
             for pattern in &term.patterns {
-                let toks: Vec<String> = tokens(pattern).iter().map(|t| singular(t).to_string()).collect();
-                let Some(first) = toks.first().cloned() else { continue };
-                by_first_token.entry(first).or_default().push(CompiledPattern {
-                    tokens: toks,
-                    category: term.category.as_str(),
-                    strength: term.strength,
-                    exclude_with: &term.exclude_with,
-                });
+                let toks: Vec<String> = tokens(pattern)
+                    .iter()
+                    .map(|t| singular(t).to_string())
+                    .collect();
+                let Some(first) = toks.first().cloned() else {
+                    continue;
+                };
+                by_first_token
+                    .entry(first)
+                    .or_default()
+                    .push(CompiledPattern {
+                        tokens: toks,
+                        category: term.category.as_str(),
+                        strength: term.strength,
+                        exclude_with: &term.exclude_with,
+                    });
             }
         }
         let literals = vocabulary
@@ -145,12 +156,32 @@ impl Classifier {
             .collect();
         Classifier {
             by_first_token,
-            person_objects: vocabulary.person_objects.iter().map(|w| w.to_lowercase()).collect(),
-            exclude_tokens: vocabulary.exclude_tokens.iter().map(|w| w.to_lowercase()).collect(),
-            exclude_names: vocabulary.exclude_names.iter().map(|w| tokens(w).join("_")).collect(),
+            person_objects: vocabulary
+                .person_objects
+                .iter()
+                .map(|w| w.to_lowercase())
+                .collect(),
+            exclude_tokens: vocabulary
+                .exclude_tokens
+                .iter()
+                .map(|w| w.to_lowercase())
+                .collect(),
+            exclude_names: vocabulary
+                .exclude_names
+                .iter()
+                .map(|w| tokens(w).join("_"))
+                .collect(),
             literals,
-            special: vocabulary.special_categories.iter().map(String::as_str).collect(),
-            quasi: vocabulary.quasi_identifiers.iter().map(String::as_str).collect(),
+            special: vocabulary
+                .special_categories
+                .iter()
+                .map(String::as_str)
+                .collect(),
+            quasi: vocabulary
+                .quasi_identifiers
+                .iter()
+                .map(String::as_str)
+                .collect(),
         }
     }
 
@@ -170,7 +201,11 @@ impl Classifier {
             return None;
         }
         let toks = tokens(name);
-        if toks.is_empty() || toks.iter().any(|t| self.exclude_tokens.contains(t.as_str())) {
+        if toks.is_empty()
+            || toks
+                .iter()
+                .any(|t| self.exclude_tokens.contains(t.as_str()))
+        {
             return None;
         }
         if !self.exclude_names.is_empty() && self.exclude_names.contains(&toks.join("_")) {
@@ -180,11 +215,17 @@ impl Classifier {
         let context = person_context || toks.iter().any(|t| self.is_person_token(t));
         let mut best: Option<&CompiledPattern> = None;
         for start in 0..singular_toks.len() {
-            let Some(candidates) = self.by_first_token.get(singular_toks[start]) else { continue };
+            let Some(candidates) = self.by_first_token.get(singular_toks[start]) else {
+                continue;
+            };
             for cand in candidates {
                 let end = start + cand.tokens.len();
                 if end > singular_toks.len()
-                    || !cand.tokens.iter().zip(&singular_toks[start..end]).all(|(a, b)| a == b)
+                    || !cand
+                        .tokens
+                        .iter()
+                        .zip(&singular_toks[start..end])
+                        .all(|(a, b)| a == b)
                 {
                     continue;
                 }
@@ -232,11 +273,15 @@ impl Classifier {
     }
 
     pub fn is_special(&self, category: &str) -> bool {
-        self.special.iter().any(|s| knowledge::key_has_prefix(category, s))
+        self.special
+            .iter()
+            .any(|s| knowledge::key_has_prefix(category, s))
     }
 
     pub fn is_quasi_identifier(&self, category: &str) -> bool {
-        self.quasi.iter().any(|s| knowledge::key_has_prefix(category, s))
+        self.quasi
+            .iter()
+            .any(|s| knowledge::key_has_prefix(category, s))
     }
 }
 
@@ -251,7 +296,10 @@ mod tests {
 
     #[test]
     fn tokenises_every_naming_style() {
-        assert_eq!(tokens("customerEmail_address2"), ["customer", "email", "address", "2"]);
+        assert_eq!(
+            tokens("customerEmail_address2"),
+            ["customer", "email", "address", "2"]
+        );
         assert_eq!(tokens("HTTPServerName"), ["http", "server", "name"]);
         assert_eq!(tokens("date-of-birth"), ["date", "of", "birth"]);
         assert_eq!(tokens("DOB"), ["dob"]);

@@ -23,7 +23,8 @@ use super::classify::{self, Classifier};
 use super::facts::{Facts, NodeMap, Part, Role};
 use super::sinks::Resolver;
 use crate::finding::{
-    AnalysisNote, FileAnalysis, Finding, FlowStep, RecognisedSink, Sink, SinkKind, SourceRef, Span, Status,
+    AnalysisNote, FileAnalysis, Finding, FlowStep, RecognisedSink, Sink, SinkKind, SourceRef, Span,
+    Status,
 };
 use crate::knowledge::SinkEntry;
 use crate::rules;
@@ -42,7 +43,7 @@ const SYMBOLIC: &str = "";
 /// Pseudonymous ids alone are not worth a finding.
 const LOW_SIGNAL_PREFIX: &str = "user.unique_id";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum LabelOrigin {
     /// Index into `Engine::sources`.
     Source(u32),
@@ -73,7 +74,10 @@ enum Origin {
     Unknown,
     /// A dotted call path; `rooted` when its first segment is an import or a
     /// global (so it can be matched against the catalogue as is).
-    Path { path: Rc<str>, rooted: bool },
+    Path {
+        path: Rc<str>,
+        rooted: bool,
+    },
     Function(FnId),
     Class(ClassId),
     Instance(ClassId),
@@ -126,7 +130,10 @@ impl Value {
 }
 
 fn push_label(labels: &mut Vec<Label>, label: Label) {
-    if labels.len() >= MAX_LABELS || labels.iter().any(|l| l.category == label.category && l.origin == label.origin)
+    if labels.len() >= MAX_LABELS
+        || labels
+            .iter()
+            .any(|l| l.category == label.category && l.origin == label.origin)
     {
         return;
     }
@@ -161,6 +168,13 @@ struct ClassInfo {
     methods: HashMap<String, FnId>,
 }
 
+type SummaryFingerprint = (
+    Vec<(&'static str, LabelOrigin)>,
+    u64,
+    Origin,
+    Vec<(u16, usize)>,
+);
+
 #[derive(Debug, Clone, Default)]
 struct Summary {
     /// Personal data the function returns by itself.
@@ -173,13 +187,23 @@ struct Summary {
 }
 
 impl Summary {
-    fn fingerprint(&self) -> (Vec<(&'static str, LabelOrigin)>, u64, Origin, Vec<(u16, usize)>) {
-        let mut returns: Vec<_> = self.returns.iter().map(|l| (l.category, l.origin)).collect();
-        returns.sort_by(|a, b| a.0.cmp(b.0).then(format!("{:?}", a.1).cmp(&format!("{:?}", b.1))));
+    /// What callers can observe of a summary; a change means another pass.
+    fn fingerprint(&self) -> SummaryFingerprint {
+        let mut returns: Vec<_> = self
+            .returns
+            .iter()
+            .map(|l| (l.category, l.origin))
+            .collect();
+        returns.sort_unstable();
         let mut sinks: Vec<_> = self.param_sinks.iter().map(|(p, s, _)| (*p, *s)).collect();
         sinks.sort_unstable();
         sinks.dedup();
-        (returns, self.returns_params, self.return_origin.clone(), sinks)
+        (
+            returns,
+            self.returns_params,
+            self.return_origin.clone(),
+            sinks,
+        )
     }
 }
 
@@ -247,7 +271,12 @@ pub struct Engine<'a, 't> {
 }
 
 impl<'a, 't> Engine<'a, 't> {
-    pub fn new(src: &'a str, facts: &'a Facts<'t>, resolver: &'static Resolver, time_limit: Duration) -> Self {
+    pub fn new(
+        src: &'a str,
+        facts: &'a Facts<'t>,
+        resolver: &'static Resolver,
+        time_limit: Duration,
+    ) -> Self {
         let mut imports = HashMap::new();
         let mut imported_roots = HashSet::new();
         for import in &facts.imports {
@@ -340,7 +369,9 @@ impl<'a, 't> Engine<'a, 't> {
     // ------------------------------------------------------------ helpers
 
     fn text(&self, node: Node) -> &'a str {
-        self.src.get(node.start_byte()..node.end_byte()).unwrap_or("")
+        self.src
+            .get(node.start_byte()..node.end_byte())
+            .unwrap_or("")
     }
 
     fn short_text(&self, node: Node) -> String {
@@ -393,7 +424,13 @@ impl<'a, 't> Engine<'a, 't> {
         out
     }
 
-    fn source(&mut self, node: Node, category: &'static str, evidence: String, column: Option<String>) -> Label {
+    fn source(
+        &mut self,
+        node: Node,
+        category: &'static str,
+        evidence: String,
+        column: Option<String>,
+    ) -> Label {
         let key = (node.id(), category);
         let id = match self.source_ids.get(&key) {
             Some(id) => *id,
@@ -422,7 +459,12 @@ impl<'a, 't> Engine<'a, 't> {
         }
         let mut parent = frame.function.and_then(|f| self.functions[f].parent);
         while let Some(p) = parent {
-            if let Some(v) = self.final_envs.get(p).and_then(|e| e.as_ref()).and_then(|e| e.get(name)) {
+            if let Some(v) = self
+                .final_envs
+                .get(p)
+                .and_then(|e| e.as_ref())
+                .and_then(|e| e.get(name))
+            {
                 return Some(v.clone());
             }
             parent = self.functions[p].parent;
@@ -479,9 +521,7 @@ impl<'a, 't> Engine<'a, 't> {
         };
         match role {
             Role::Name => self.eval_name(node, frame),
-            Role::SelfRef => self
-                .lookup(frame, "self")
-                .unwrap_or_default(),
+            Role::SelfRef => self.lookup(frame, "self").unwrap_or_default(),
             Role::Str => self.eval_string(node, frame),
             Role::Member => self.eval_member(node, frame),
             Role::Index => self.eval_index(node, frame),
@@ -607,14 +647,19 @@ impl<'a, 't> Engine<'a, 't> {
             return true;
         }
         match &value.origin {
-            Origin::Path { path, .. } => self.resolver.is_loaded_table(path) || self.classifier.mentions_person(path),
+            Origin::Path { path, .. } => {
+                self.resolver.is_loaded_table(path) || self.classifier.mentions_person(path)
+            }
             Origin::Instance(c) => self.classifier.mentions_person(&self.classes[*c].name),
             _ => false,
         }
     }
 
     fn eval_member(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
-        let (Some(object), Some(property)) = (self.part(node, Part::Object), self.part(node, Part::Property)) else {
+        let (Some(object), Some(property)) = (
+            self.part(node, Part::Object),
+            self.part(node, Part::Property),
+        ) else {
             return self.eval_children(node, frame);
         };
         let object_value = self.eval(object, frame);
@@ -633,6 +678,12 @@ impl<'a, 't> Engine<'a, 't> {
                 value.origin = Origin::Function(*method);
             }
         }
+        if value.origin == Origin::Unknown && matches!(object_value.origin, Origin::Instance(_)) {
+            value.origin = Origin::Path {
+                path: format!("self.{prop}").into(),
+                rooted: false,
+            };
+        }
         let context = self.person_context(object, &object_value);
         if let Some(class) = self.classifier.classify_name(prop, context) {
             let evidence = self.short_text(node);
@@ -646,7 +697,13 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     /// Classifies string keys (`row["email"]`, `df[["age", "zip"]]`).
-    fn key_labels(&mut self, key_node: Node<'t>, keys: &[String], context: bool, table: bool) -> Vec<Label> {
+    fn key_labels(
+        &mut self,
+        key_node: Node<'t>,
+        keys: &[String],
+        context: bool,
+        table: bool,
+    ) -> Vec<Label> {
         let mut labels = Vec::new();
         for key in keys {
             if let Some(class) = self.classifier.classify_name(key, context || table) {
@@ -664,7 +721,8 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn eval_index(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
-        let (Some(object), Some(key)) = (self.part(node, Part::Object), self.part(node, Part::Key)) else {
+        let (Some(object), Some(key)) = (self.part(node, Part::Object), self.part(node, Part::Key))
+        else {
             return self.eval_children(node, frame);
         };
         let object_value = self.eval(object, frame);
@@ -708,7 +766,8 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn eval_pair(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
-        let (Some(key), Some(val)) = (self.part(node, Part::Key), self.part(node, Part::Value)) else {
+        let (Some(key), Some(val)) = (self.part(node, Part::Key), self.part(node, Part::Value))
+        else {
             return self.eval_children(node, frame);
         };
         let key_value = self.eval(key, frame);
@@ -728,7 +787,9 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn eval_assign(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
-        let (Some(target), Some(val)) = (self.part(node, Part::Target), self.part(node, Part::Value)) else {
+        let (Some(target), Some(val)) =
+            (self.part(node, Part::Target), self.part(node, Part::Value))
+        else {
             return self.eval_children(node, frame);
         };
         // `a, b = x, y` binds pairwise when both sides have the same shape.
@@ -751,7 +812,9 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn eval_update(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
-        let (Some(target), Some(val)) = (self.part(node, Part::Target), self.part(node, Part::Value)) else {
+        let (Some(target), Some(val)) =
+            (self.part(node, Part::Target), self.part(node, Part::Value))
+        else {
             return self.eval_children(node, frame);
         };
         let mut value = self.eval(target, frame);
@@ -767,6 +830,15 @@ impl<'a, 't> Engine<'a, 't> {
         match self.role(target) {
             Some(Role::Name) => {
                 let name = self.text(target);
+                let mut value = value;
+                if value.origin == Origin::Unknown {
+                    // Locals keep a name-rooted path so that calls on them can
+                    // still be recognised by their method names.
+                    value.origin = Origin::Path {
+                        path: name.into(),
+                        rooted: false,
+                    };
+                }
                 let mut value = self.advance(&value, target, || format!("assigned to `{name}`"));
                 if !value.constant && !value.sanitized {
                     if let Some(class) = self.classifier.classify_name(name, false)
@@ -786,8 +858,10 @@ impl<'a, 't> Engine<'a, 't> {
                 self.bind_name(frame, name, value);
             }
             Some(Role::Member) => {
-                let (Some(object), Some(property)) = (self.part(target, Part::Object), self.part(target, Part::Property))
-                else {
+                let (Some(object), Some(property)) = (
+                    self.part(target, Part::Object),
+                    self.part(target, Part::Property),
+                ) else {
                     return;
                 };
                 let prop = self.text(property);
@@ -802,7 +876,9 @@ impl<'a, 't> Engine<'a, 't> {
                     push_label(&mut value.labels, label);
                 }
                 if self.role(object) == Some(Role::SelfRef) {
-                    if let Some(Origin::Instance(class)) = self.lookup(frame, "self").map(|v| v.origin) {
+                    if let Some(Origin::Instance(class)) =
+                        self.lookup(frame, "self").map(|v| v.origin)
+                    {
                         self.store_field(class, prop, value);
                     }
                 } else if let Some(base) = self.base_name(object) {
@@ -812,7 +888,9 @@ impl<'a, 't> Engine<'a, 't> {
                 }
             }
             Some(Role::Index) => {
-                let Some(object) = self.part(target, Part::Object) else { return };
+                let Some(object) = self.part(target, Part::Object) else {
+                    return;
+                };
                 let key = self.part(target, Part::Key);
                 let mut value = value;
                 if let Some(key) = key {
@@ -829,10 +907,15 @@ impl<'a, 't> Engine<'a, 't> {
                     }
                 }
                 if self.role(object) == Some(Role::Member)
-                    && let (Some(o), Some(p)) = (self.part(object, Part::Object), self.part(object, Part::Property))
+                    && let (Some(o), Some(p)) = (
+                        self.part(object, Part::Object),
+                        self.part(object, Part::Property),
+                    )
                     && self.role(o) == Some(Role::SelfRef)
                 {
-                    if let Some(Origin::Instance(class)) = self.lookup(frame, "self").map(|v| v.origin) {
+                    if let Some(Origin::Instance(class)) =
+                        self.lookup(frame, "self").map(|v| v.origin)
+                    {
                         let prop = self.text(p);
                         self.store_field(class, prop, value);
                     }
@@ -866,7 +949,9 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn store_field(&mut self, class: ClassId, prop: &str, value: Value) {
-        let Some(fields) = self.fields.get_mut(class) else { return };
+        let Some(fields) = self.fields.get_mut(class) else {
+            return;
+        };
         let entry = fields.entry(prop.to_string()).or_default();
         let before = (entry.labels.len(), entry.origin.clone());
         for label in value.labels.iter().filter(|l| !l.is_symbolic()) {
@@ -898,7 +983,9 @@ impl<'a, 't> Engine<'a, 't> {
             if fact.role != Role::Index {
                 continue;
             }
-            let (Some(object), Some(key)) = (fact.part(Part::Object), fact.part(Part::Key)) else { continue };
+            let (Some(object), Some(key)) = (fact.part(Part::Object), fact.part(Part::Key)) else {
+                continue;
+            };
             if object.start_byte() < start || object.end_byte() > end || self.text(object) != name {
                 continue;
             }
@@ -935,7 +1022,9 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn eval_loop_header(&mut self, node: Node<'t>, frame: &mut Frame<'a>) {
-        if let (Some(target), Some(iter)) = (self.part(node, Part::Target), self.part(node, Part::Iter)) {
+        if let (Some(target), Some(iter)) =
+            (self.part(node, Part::Target), self.part(node, Part::Iter))
+        {
             let mut value = self.eval(iter, frame);
             value.strings = None;
             value.constant = false;
@@ -967,7 +1056,13 @@ impl<'a, 't> Engine<'a, 't> {
         if let Some(name_node) = self.part(node, Part::Name) {
             let name = self.text(name_node);
             if !matches!(self.context, Context::Class(_)) {
-                frame.env.insert(name, Value { origin: origin.clone(), ..Value::default() });
+                frame.env.insert(
+                    name,
+                    Value {
+                        origin: origin.clone(),
+                        ..Value::default()
+                    },
+                );
             }
         }
         Value {
@@ -980,14 +1075,20 @@ impl<'a, 't> Engine<'a, 't> {
         if let Some(id) = self.function_ids.get(&node.id()) {
             return *id;
         }
-        let name = self.part(node, Part::Name).map(|n| self.text(n).to_string()).unwrap_or_default();
+        let name = self
+            .part(node, Part::Name)
+            .map(|n| self.text(n).to_string())
+            .unwrap_or_default();
         let params = self
             .part(node, Part::Params)
             .map(|p| {
                 named_children(p)
                     .into_iter()
                     .filter(|c| self.role(*c) == Some(Role::Param))
-                    .filter_map(|c| self.part(c, Part::Name).map(|n| (self.text(n).to_string(), n)))
+                    .filter_map(|c| {
+                        self.part(c, Part::Name)
+                            .map(|n| (self.text(n).to_string(), n))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -1019,7 +1120,10 @@ impl<'a, 't> Engine<'a, 't> {
         let id = match self.class_ids.get(&node.id()) {
             Some(id) => *id,
             None => {
-                let name = self.part(node, Part::Name).map(|n| self.text(n).to_string()).unwrap_or_default();
+                let name = self
+                    .part(node, Part::Name)
+                    .map(|n| self.text(n).to_string())
+                    .unwrap_or_default();
                 self.classes.push(ClassInfo {
                     name,
                     methods: HashMap::new(),
@@ -1031,7 +1135,13 @@ impl<'a, 't> Engine<'a, 't> {
         };
         if let Some(name_node) = self.part(node, Part::Name) {
             let name = self.text(name_node);
-            frame.env.insert(name, Value { origin: Origin::Class(id), ..Value::default() });
+            frame.env.insert(
+                name,
+                Value {
+                    origin: Origin::Class(id),
+                    ..Value::default()
+                },
+            );
         }
         if let Some(body) = self.part(node, Part::Body) {
             let saved = std::mem::replace(&mut self.context, Context::Class(id));
@@ -1064,7 +1174,13 @@ impl<'a, 't> Engine<'a, 't> {
                 } else {
                     Origin::Class(class.unwrap_or_default())
                 };
-                frame.env.insert(name_ref, Value { origin, ..Value::default() });
+                frame.env.insert(
+                    name_ref,
+                    Value {
+                        origin,
+                        ..Value::default()
+                    },
+                );
                 continue;
             }
             let step = self.step(NO_STEP, *node, format!("parameter `{name}`"));
@@ -1078,6 +1194,10 @@ impl<'a, 't> Engine<'a, 't> {
                 let label = self.source(*node, c.category, format!("{name} (parameter)"), None);
                 value.labels.push(label);
             }
+            value.origin = Origin::Path {
+                path: name_ref.into(),
+                rooted: false,
+            };
             frame.env.insert(name_ref, value);
         }
         let saved = std::mem::replace(&mut self.context, Context::Function(id));
@@ -1108,7 +1228,10 @@ impl<'a, 't> Engine<'a, 't> {
         };
         // The receiver of a method call, evaluated once.
         let (receiver, receiver_node, method) = if self.role(callee) == Some(Role::Member) {
-            match (self.part(callee, Part::Object), self.part(callee, Part::Property)) {
+            match (
+                self.part(callee, Part::Object),
+                self.part(callee, Part::Property),
+            ) {
                 (Some(object), Some(property)) => {
                     let value = self.eval(object, frame);
                     (Some(value), Some(object), Some(self.text(property)))
@@ -1167,7 +1290,9 @@ impl<'a, 't> Engine<'a, 't> {
 
     fn eval_arguments(&mut self, call: Node<'t>, frame: &mut Frame<'a>) -> Arguments<'a, 't> {
         let mut args = Arguments::default();
-        let Some(list) = self.part(call, Part::Args) else { return args };
+        let Some(list) = self.part(call, Part::Args) else {
+            return args;
+        };
         if self.role(list).is_some() {
             // `f(x for x in xs)` and template-literal calls: one argument.
             let v = self.eval(list, frame);
@@ -1178,7 +1303,10 @@ impl<'a, 't> Engine<'a, 't> {
             match self.role(child) {
                 Some(Role::Comment) => {}
                 Some(Role::KeywordArg) => {
-                    let name = self.part(child, Part::Name).map(|n| self.text(n)).unwrap_or("");
+                    let name = self
+                        .part(child, Part::Name)
+                        .map(|n| self.text(n))
+                        .unwrap_or("");
                     let value_node = self.part(child, Part::Value).unwrap_or(child);
                     let mut value = self.eval(value_node, frame);
                     // `prompt.format(email=addr)`: the keyword names the data.
@@ -1187,7 +1315,8 @@ impl<'a, 't> Engine<'a, 't> {
                         && let Some(class) = self.classifier.classify_name(name, false)
                         && !value.has_category(class.category)
                     {
-                        let label = self.source(child, class.category, format!("{name}= argument"), None);
+                        let label =
+                            self.source(child, class.category, format!("{name}= argument"), None);
                         push_label(&mut value.labels, label);
                     }
                     args.keyword.push((name, value_node, value));
@@ -1215,7 +1344,11 @@ impl<'a, 't> Engine<'a, 't> {
     ) -> Value {
         let summary = self.summaries[function].clone();
         let name = self.functions[function].name.clone();
-        let params: Vec<String> = self.functions[function].params.iter().map(|(n, _)| n.clone()).collect();
+        let params: Vec<String> = self.functions[function]
+            .params
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect();
         // The value flowing into each parameter.
         let mut inputs: Vec<Value> = vec![Value::default(); params.len()];
         for (i, (_, v)) in args.positional.iter().enumerate() {
@@ -1250,7 +1383,9 @@ impl<'a, 't> Engine<'a, 't> {
             }
         }
         for (param, sink, callee_step) in &summary.param_sinks {
-            let Some(input) = inputs.get(*param as usize) else { continue };
+            let Some(input) = inputs.get(*param as usize) else {
+                continue;
+            };
             if input.labels.is_empty() {
                 continue;
             }
@@ -1279,7 +1414,10 @@ impl<'a, 't> Engine<'a, 't> {
         }
         let mut prev = caller_step;
         for s in chain.into_iter().rev() {
-            let (span, note) = (self.steps[s as usize].span, self.steps[s as usize].note.clone());
+            let (span, note) = (
+                self.steps[s as usize].span,
+                self.steps[s as usize].note.clone(),
+            );
             self.steps.push(Step { prev, span, note });
             prev = (self.steps.len() - 1) as u32;
         }
@@ -1294,7 +1432,11 @@ impl<'a, 't> Engine<'a, 't> {
                 LabelOrigin::Param(p) => {
                     if kind == FindingKind::Flow
                         && frame.function.is_some()
-                        && !frame.summary.param_sinks.iter().any(|(q, s, _)| *q == p && *s == sink)
+                        && !frame
+                            .summary
+                            .param_sinks
+                            .iter()
+                            .any(|(q, s, _)| *q == p && *s == sink)
                     {
                         frame.summary.param_sinks.push((p, sink, label.step));
                     }
@@ -1339,20 +1481,18 @@ impl<'a, 't> Engine<'a, 't> {
             None => Origin::Unknown,
         };
         if let Some((p, rooted)) = &path {
-            let entry = if *rooted {
-                self.resolver.sink(p)
-            } else {
-                None
-            }
-            .or_else(|| {
-                let roots = &self.imported_roots;
-                if *rooted && self.imports.contains_key(p.split('.').next().unwrap_or("")) {
-                    None
-                } else {
-                    self.resolver.sink_by_suffix(p, |r| roots.contains(r))
-                }
-            })
-            .or_else(|| self.heuristic_sink(receiver_node, method, *rooted));
+            let entry = if *rooted { self.resolver.sink(p) } else { None }
+                .or_else(|| {
+                    // A client we could not resolve (a parameter, a field, an import
+                    // from a local module) whose method names a sink of an SDK the
+                    // file imports. Paths rooted in that SDK itself were matched
+                    // exactly above and are not guessed at.
+                    let roots = &self.imported_roots;
+                    let own_root = p.split(['.', '(']).next().unwrap_or("");
+                    self.resolver
+                        .sink_by_suffix(p, |r| r != own_root && roots.contains(r))
+                })
+                .or_else(|| self.heuristic_sink(receiver_node, method, *rooted));
             if let Some(entry) = entry {
                 return self.eval_sink_call(call, entry, called_origin, receiver, args, frame);
             }
@@ -1396,7 +1536,8 @@ impl<'a, 't> Engine<'a, 't> {
         }
         // `row.get("email")` reads a key.
         if method == Some("get")
-            && let (Some((key_node, key)), Some(recv_node)) = (args.positional.first(), receiver_node)
+            && let (Some((key_node, key)), Some(recv_node)) =
+                (args.positional.first(), receiver_node)
             && let Some(keys) = &key.strings
         {
             let recv = receiver.clone().unwrap_or_default();
@@ -1458,7 +1599,10 @@ impl<'a, 't> Engine<'a, 't> {
 
     fn bind_mutation(&mut self, recv_node: Node<'t>, added: Value, frame: &mut Frame<'a>) {
         if self.role(recv_node) == Some(Role::Member)
-            && let (Some(o), Some(p)) = (self.part(recv_node, Part::Object), self.part(recv_node, Part::Property))
+            && let (Some(o), Some(p)) = (
+                self.part(recv_node, Part::Object),
+                self.part(recv_node, Part::Property),
+            )
             && self.role(o) == Some(Role::SelfRef)
         {
             if let Some(Origin::Instance(class)) = self.lookup(frame, "self").map(|v| v.origin) {
@@ -1479,7 +1623,12 @@ impl<'a, 't> Engine<'a, 't> {
 
     /// `model.fit(X, y)` on a receiver we could not resolve, in a file that
     /// imports an ML library and on a receiver named like a model.
-    fn heuristic_sink(&self, receiver: Option<Node<'t>>, method: Option<&str>, rooted: bool) -> Option<&'static SinkEntry> {
+    fn heuristic_sink(
+        &self,
+        receiver: Option<Node<'t>>,
+        method: Option<&str>,
+        rooted: bool,
+    ) -> Option<&'static SinkEntry> {
         if rooted || !self.imports_ml {
             return None;
         }
@@ -1587,12 +1736,16 @@ impl<'a, 't> Engine<'a, 't> {
         let mut analysis = FileAnalysis::default();
         if self.timed_out {
             analysis.notes.push(AnalysisNote {
-                message: "analysis stopped at the time limit; findings for this file may be incomplete".into(),
+                message:
+                    "analysis stopped at the time limit; findings for this file may be incomplete"
+                        .into(),
             });
         }
         if self.depth_exceeded {
             analysis.notes.push(AnalysisNote {
-                message: format!("expressions nested deeper than {MAX_DEPTH} levels were not followed"),
+                message: format!(
+                    "expressions nested deeper than {MAX_DEPTH} levels were not followed"
+                ),
             });
         }
         for site in &self.sink_sites {
@@ -1602,7 +1755,12 @@ impl<'a, 't> Engine<'a, 't> {
             });
         }
         let mut keys: Vec<_> = self.findings.keys().copied().collect();
-        keys.sort_by_key(|(site, kind)| (self.sink_sites[*site].span.start_byte, *kind == FindingKind::Identifier));
+        keys.sort_by_key(|(site, kind)| {
+            (
+                self.sink_sites[*site].span.start_byte,
+                *kind == FindingKind::Identifier,
+            )
+        });
         for key in keys {
             let labels = &self.findings[&key];
             if let Some(finding) = self.finding(key.0, key.1, labels) {
@@ -1632,7 +1790,10 @@ impl<'a, 't> Engine<'a, 't> {
         for label in labels {
             if let LabelOrigin::Source(s) = label.origin {
                 let info = &self.sources[s as usize];
-                if !sources.iter().any(|x| x.span == info.span && x.category == info.category) {
+                if !sources
+                    .iter()
+                    .any(|x| x.span == info.span && x.category == info.category)
+                {
                     sources.push(SourceRef {
                         file: None,
                         span: info.span,
@@ -1678,9 +1839,9 @@ impl<'a, 't> Engine<'a, 't> {
         }
         let message = match kind {
             FindingKind::Identifier => format!(
-                "{} ({}) is sent as the user id of `{}`; use an opaque id",
+                "{}: {} is sent as the user id of `{}`; pass an opaque id instead",
+                rule.summary,
                 categories.join(", "),
-                rule.summary.to_lowercase(),
                 sink.api
             ),
             FindingKind::Flow => format!(
@@ -1741,13 +1902,57 @@ impl Arguments<'_, '_> {
 }
 
 const MUTATORS: &[&str] = &[
-    "append", "extend", "insert", "add", "update", "setdefault", "appendleft", "push", "unshift", "put", "set",
+    "append",
+    "extend",
+    "insert",
+    "add",
+    "update",
+    "setdefault",
+    "appendleft",
+    "push",
+    "unshift",
+    "put",
+    "set",
 ];
 
 const MODEL_WORDS: &[&str] = &[
-    "model", "clf", "classifier", "regressor", "estimator", "pipeline", "pipe", "rf", "xgb", "lgbm", "lgb", "knn",
-    "svm", "svc", "svr", "tree", "forest", "net", "network", "nn", "logreg", "gbm", "gbr", "gbc", "booster", "bst",
-    "learner", "algo", "recommender", "predictor", "ensemble", "mlp", "cnn", "rnn", "lstm", "autoencoder", "kmeans",
+    "model",
+    "clf",
+    "classifier",
+    "regressor",
+    "estimator",
+    "pipeline",
+    "pipe",
+    "rf",
+    "xgb",
+    "lgbm",
+    "lgb",
+    "knn",
+    "svm",
+    "svc",
+    "svr",
+    "tree",
+    "forest",
+    "net",
+    "network",
+    "nn",
+    "logreg",
+    "gbm",
+    "gbr",
+    "gbc",
+    "booster",
+    "bst",
+    "learner",
+    "algo",
+    "recommender",
+    "predictor",
+    "ensemble",
+    "mlp",
+    "cnn",
+    "rnn",
+    "lstm",
+    "autoencoder",
+    "kmeans",
 ];
 
 static HEURISTIC_FIT: std::sync::LazyLock<SinkEntry> = std::sync::LazyLock::new(|| SinkEntry {

@@ -36,7 +36,11 @@ thread_local! {
 }
 
 /// Parses text with the thread's parser for `language`.
-pub fn parse(text: &str, language: Language, old_tree: Option<&tree_sitter::Tree>) -> Option<tree_sitter::Tree> {
+pub fn parse(
+    text: &str,
+    language: Language,
+    old_tree: Option<&tree_sitter::Tree>,
+) -> Option<tree_sitter::Tree> {
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
         let index = match parsers.iter().position(|(l, _)| *l == language) {

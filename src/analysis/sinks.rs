@@ -132,7 +132,11 @@ impl Resolver {
 
     /// A sink for a call on a client we could not resolve, when the file
     /// imports the client's module (`is_imported("openai")`).
-    pub fn sink_by_suffix(&self, path: &str, is_imported: impl Fn(&str) -> bool) -> Option<&'static SinkEntry> {
+    pub fn sink_by_suffix(
+        &self,
+        path: &str,
+        is_imported: impl Fn(&str) -> bool,
+    ) -> Option<&'static SinkEntry> {
         let mut best: Option<usize> = None;
         for (pattern_index, sink_index) in self
             .fallback
@@ -141,7 +145,11 @@ impl Resolver {
             .into_iter()
             .map(|p| (p, self.fallback.owner[p]))
         {
-            let root = self.fallback_roots.get(pattern_index).map(String::as_str).unwrap_or("");
+            let root = self
+                .fallback_roots
+                .get(pattern_index)
+                .map(String::as_str)
+                .unwrap_or("");
             if is_imported(root) && best.is_none_or(|b| sink_index < b) {
                 best = Some(sink_index);
             }
@@ -150,7 +158,9 @@ impl Resolver {
     }
 
     pub fn sanitizer(&self, path: &str) -> Option<&'static SanitizerEntry> {
-        self.sanitizers.first(path).map(|i| &self.catalogue.sanitizers[i])
+        self.sanitizers
+            .first(path)
+            .map(|i| &self.catalogue.sanitizers[i])
     }
 
     pub fn is_opaque(&self, path: &str) -> bool {

@@ -85,14 +85,14 @@ pub fn path_string(path: &Path) -> String {
 /// Whether a finding with a sink covers this recognised AI call, i.e. the call
 /// receives personal data.
 pub fn has_personal_data(file: &CheckedFile, sink: &RecognisedSink) -> bool {
-    file.analysis
-        .findings
-        .iter()
-        .any(|f| covers(f, sink))
+    file.analysis.findings.iter().any(|f| covers(f, sink))
 }
 
 fn covers(finding: &Finding, sink: &RecognisedSink) -> bool {
-    finding.sink.as_ref().is_some_and(|s| s.api == sink.sink.api)
+    finding
+        .sink
+        .as_ref()
+        .is_some_and(|s| s.api == sink.sink.api)
         && finding.span.start_byte <= sink.span.start_byte
         && sink.span.end_byte <= finding.span.end_byte
 }

@@ -95,14 +95,22 @@ pub fn write(out: &mut dyn Write, result: &CheckResult, options: &TextOptions) -
     for file in &result.files {
         for note in &file.analysis.notes {
             let path = path_string(&file.path);
-            writeln!(out, "{bold}{path}:{bold:#} {dim}note:{dim:#} {}", note.message)?;
+            writeln!(
+                out,
+                "{bold}{path}:{bold:#} {dim}note:{dim:#} {}",
+                note.message
+            )?;
             wrote_extra = true;
         }
     }
     for skipped in &result.skipped {
         let path = path_string(&skipped.path);
         let warn = styles.warning;
-        writeln!(out, "{bold}{path}:{bold:#} {warn}skipped:{warn:#} {}", skipped.reason)?;
+        writeln!(
+            out,
+            "{bold}{path}:{bold:#} {warn}skipped:{warn:#} {}",
+            skipped.reason
+        )?;
         wrote_extra = true;
     }
     if wrote_extra {
@@ -169,7 +177,10 @@ fn write_finding_styled(
 
     let gutter = styles.gutter;
     let mut note = |label: &str, value: &str| -> io::Result<()> {
-        writeln!(out, "{pad} {gutter}={gutter:#} {bold}{label}{bold:#}: {value}")
+        writeln!(
+            out,
+            "{pad} {gutter}={gutter:#} {bold}{label}{bold:#}: {value}"
+        )
     };
     if !finding.categories.is_empty() {
         note("categories", &finding.categories.join(", "))?;
@@ -242,6 +253,10 @@ fn write_sinks(out: &mut dyn Write, result: &CheckResult, styles: &Styles) -> io
         })
         .collect();
     let bold = styles.bold;
+    if rows.is_empty() {
+        writeln!(out, "{bold}AI calls without personal data:{bold:#} none")?;
+        return writeln!(out);
+    }
     writeln!(
         out,
         "{bold}AI calls without personal data ({}):{bold:#}",
@@ -350,7 +365,11 @@ fn covered_lines<'t>(text: &'t str, span: &Span) -> Vec<(usize, usize, &'t str)>
     loop {
         let rest = &text[offset..];
         let content = rest.split('\n').next().unwrap_or("");
-        lines.push((number, offset, content.strip_suffix('\r').unwrap_or(content)));
+        lines.push((
+            number,
+            offset,
+            content.strip_suffix('\r').unwrap_or(content),
+        ));
         let next = offset + content.len() + 1;
         if next > last || next > text.len() {
             break;
@@ -455,4 +474,108 @@ fn digits(n: usize) -> usize {
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckedFile;
+    use crate::finding::{FileAnalysis, Point, Status};
+    use crate::language::Language;
+
+    fn finding(span: Span) -> Finding {
+        Finding {
+            code: "PL101",
+            rule: "personal-data-to-llm",
+            severity: Severity::Warning,
+            message: "m".into(),
+            span,
+            sink: None,
+            categories: vec![],
+            sources: vec![],
+            flow: vec![],
+            tag: None,
+            status: Status::Undeclared,
+        }
+    }
+
+    fn render(text: &str, span: Span) -> String {
+        let analysis = FileAnalysis {
+            findings: vec![finding(span)],
+            ..FileAnalysis::default()
+        };
+        let file = CheckedFile::new("a.py", Language::Python, text, analysis);
+        let result = CheckResult::from_files(vec![file], vec![]);
+        let mut out = Vec::new();
+        write(&mut out, &result, &TextOptions::default()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn span(
+        start_byte: usize,
+        end_byte: usize,
+        start: (usize, usize),
+        end: (usize, usize),
+    ) -> Span {
+        Span {
+            start_byte,
+            end_byte,
+            start: Point {
+                row: start.0,
+                column: start.1,
+            },
+            end: Point {
+                row: end.0,
+                column: end.1,
+            },
+        }
+    }
+
+    #[test]
+    fn carets_align_with_wide_characters_tabs_and_crlf() {
+        let text = "x = 1\r\n\tnom = f(\"日本\", y)\r\n";
+        let start = text.find('f').unwrap();
+        let end = text.find(')').unwrap() + 1;
+        let out = render(text, span(start, end, (1, start - 7), (1, end - 7)));
+        assert!(out.contains("a.py:2:8: warning[PL101] m"), "{out}");
+        assert!(out.contains("2 |     nom = f(\"日本\", y)\n"), "{out}");
+        assert!(out.contains("\n  |           ^^^^^^^^^^^^\n"), "{out}");
+    }
+
+    #[test]
+    fn inconsistent_spans_never_panic() {
+        let text = "é = 1\nb = é\n";
+        for (s, e) in [
+            (0, 1000),
+            (1, 2),
+            (1000, 2000),
+            (5, 3),
+            (0, 0),
+            (text.len(), text.len()),
+        ] {
+            let _ = render(text, span(s, e, (0, s), (7, e)));
+        }
+        let _ = render("", span(0, 0, (0, 0), (0, 0)));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let text = format!("{}call(x){}\n", "a".repeat(500), "b".repeat(500));
+        let start = 500;
+        let out = render(&text, span(start, start + 7, (0, start), (0, start + 7)));
+        let code_line = out.lines().find(|l| l.starts_with("1 |")).unwrap();
+        assert!(code_line.contains("…aaaa"), "{code_line}");
+        assert!(code_line.ends_with('…'), "{code_line}");
+        assert!(code_line.chars().count() < MAX_LINE_WIDTH + 10);
+        let carets = out.lines().find(|l| l.contains('^')).unwrap();
+        assert_eq!(carets.matches('^').count(), 7);
+        let caret_col = carets.chars().position(|c| c == '^').unwrap();
+        let call_col = code_line.chars().collect::<Vec<_>>();
+        assert_eq!(
+            call_col[caret_col..caret_col + 4]
+                .iter()
+                .collect::<String>(),
+            "call"
+        );
+    }
 }

@@ -64,7 +64,7 @@ pub fn for_sink_kind(kind: SinkKind) -> &'static Rule {
 
 /// Looks a rule up by code (`PL101`) or name (`personal-data-to-llm`), case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
-    ALL.iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name))
+    ALL.iter().copied().find(|r| {
+        r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name)
+    })
 }

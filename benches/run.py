@@ -426,6 +426,23 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def busy_cpus(window: float = 1.0) -> float | None:
+    """CPUs' worth of time spent busy over `window` seconds (Linux /proc/stat; else 1-min load average)."""
+    def sample():
+        with open("/proc/stat") as f:
+            vals = [int(v) for v in f.readline().split()[1:]]
+        idle = vals[3] + (vals[4] if len(vals) > 4 else 0)  # idle + iowait
+        return sum(vals), idle
+    try:
+        t0, i0 = sample()
+        time.sleep(window)
+        t1, i1 = sample()
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    total = t1 - t0
+    return (os.cpu_count() or 1) * (total - (i1 - i0)) / total if total > 0 else None
+
+
 def build_release() -> None:
     log("building: cargo build --release --bin privacy-lens")
     r = subprocess.run(["cargo", "build", "--release", "--bin", "privacy-lens"], cwd=REPO)
@@ -699,9 +716,9 @@ def main(argv: list[str]) -> int:
     if not binary.is_file():
         raise BenchError(f"no binary at {binary} (build it, or drop --no-build)")
 
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    if load is not None and load > 0.5:
-        log(f"warning: load average is {load:.2f}: other processes compete for the CPU, numbers will be noisy")
+    load = busy_cpus()
+    if load is not None and load > 0.25:
+        log(f"warning: other processes keep {load:.2f} CPUs busy: numbers will be noisy")
     ctx = Context(a, binary, cache, corpora, prepared)
     started = _dt.datetime.now(_dt.timezone.utc)
     result = suite.run(ctx)
@@ -714,7 +731,7 @@ def main(argv: list[str]) -> int:
         "binary": str(binary),
         "git": git_describe(),
         "machine": {"cpu": cpu_model(), "cpus": os.cpu_count(), "platform": platform.platform(),
-                    "python": platform.python_version(), "loadavg_at_start": load},
+                    "python": platform.python_version(), "busy_cpus_at_start": load},
         "settings": {"runs": a.runs, "warmup": a.warmup, "threads": a.threads, "corpus_file": str(a.corpus_file)},
         "corpora": prepared,
         **result["json"],

@@ -234,6 +234,10 @@ struct Frame<'a> {
     conditional_depth: usize,
     returned: Value,
     summary: Summary,
+    /// Variables from which a clearly personal field was read: their other
+    /// fields count as read off a person record (`event["ip_address"]` makes
+    /// `event["device_id"]` personal too).
+    person_records: HashSet<&'a str>,
 }
 
 pub struct Engine<'a, 't> {
@@ -337,6 +341,7 @@ impl<'a, 't> Engine<'a, 't> {
                 conditional_depth: 0,
                 returned: Value::default(),
                 summary: Summary::default(),
+                person_records: HashSet::new(),
             };
             for (name, path) in &self.imports {
                 frame.env.insert(
@@ -640,7 +645,13 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     /// Whether the object an attribute or key is read from looks like a person record.
-    fn person_context(&self, object: Node<'t>, value: &Value) -> bool {
+    fn person_context(&self, object: Node<'t>, value: &Value, frame: &Frame<'a>) -> bool {
+        if self
+            .base_name(object)
+            .is_some_and(|b| frame.person_records.contains(b))
+        {
+            return true;
+        }
         let text = self.text(object);
         let head = text.get(..text.len().min(160)).unwrap_or(text);
         if self.classifier.mentions_person(head) {
@@ -684,8 +695,9 @@ impl<'a, 't> Engine<'a, 't> {
                 rooted: false,
             };
         }
-        let context = self.person_context(object, &object_value);
+        let context = self.person_context(object, &object_value, frame);
         if let Some(class) = self.classifier.classify_name(prop, context) {
+            self.mark_person_record(object, frame);
             let evidence = self.short_text(node);
             let label = self.source(node, class.category, evidence, None);
             value.labels.retain(|l| l.category == class.category);
@@ -694,6 +706,12 @@ impl<'a, 't> Engine<'a, 't> {
             value.labels = object_value.labels;
         }
         value
+    }
+
+    fn mark_person_record(&self, object: Node<'t>, frame: &mut Frame<'a>) {
+        if let Some(base) = self.base_name(object) {
+            frame.person_records.insert(base);
+        }
     }
 
     /// Classifies string keys (`row["email"]`, `df[["age", "zip"]]`).
@@ -738,8 +756,11 @@ impl<'a, 't> Engine<'a, 't> {
         };
         match &key_value.strings {
             Some(keys) => {
-                let context = self.person_context(object, &object_value);
+                let context = self.person_context(object, &object_value, frame);
                 let labels = self.key_labels(key, keys, context, table);
+                if !labels.is_empty() && !table {
+                    self.mark_person_record(object, frame);
+                }
                 if !labels.is_empty() {
                     value.labels = labels;
                 } else if table {
@@ -1165,6 +1186,7 @@ impl<'a, 't> Engine<'a, 't> {
             conditional_depth: 0,
             returned: Value::default(),
             summary: Summary::default(),
+            person_records: HashSet::new(),
         };
         for (index, (name, node)) in params.iter().enumerate() {
             let name_ref: &'a str = self.text(*node);
@@ -1541,7 +1563,7 @@ impl<'a, 't> Engine<'a, 't> {
             && let Some(keys) = &key.strings
         {
             let recv = receiver.clone().unwrap_or_default();
-            let context = self.person_context(recv_node, &recv);
+            let context = self.person_context(recv_node, &recv, frame);
             let labels = self.key_labels(*key_node, &keys.clone(), context, false);
             if !labels.is_empty() {
                 value.labels = labels;

@@ -135,17 +135,197 @@ pub fn is_known_capture(name: &str) -> bool {
 pub struct FactQuery {
     query: Query,
     captures: Vec<Option<Capture>>,
+    /// Shallow patterns (a node kind, optionally with field children such as
+    /// `(call function: (_) @call.callee arguments: (_) @call.args) @call`)
+    /// indexed by kind id, in pattern order. They are answered from the
+    /// node's kind and fields during evaluation instead of by running the
+    /// query: they match most nodes and need no tree matching.
+    by_kind: Vec<Vec<ShallowPattern>>,
+}
+
+/// A pattern that constrains only a node's kind and the kinds of some of
+/// its field children.
+#[derive(Debug, Clone, PartialEq)]
+struct ShallowPattern {
+    index: usize,
+    role: Role,
+    /// (field id, required child kind or `None` for `_`, part).
+    fields: Vec<(u16, Option<u16>, Part)>,
+}
+
+/// What a shallow pattern says before it is tied to a grammar.
+#[derive(Debug, PartialEq)]
+struct ShallowSpec {
+    kinds: Vec<String>,
+    capture: String,
+    /// (field, child kind or `_`, capture).
+    fields: Vec<(String, String, String)>,
+}
+
+fn lex_pattern(pattern: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for line in pattern.lines() {
+        let line = line.split(';').next().unwrap_or("");
+        let mut current = String::new();
+        for c in line.chars() {
+            match c {
+                '(' | ')' | '[' | ']' => {
+                    if !current.is_empty() {
+                        tokens.push(std::mem::take(&mut current));
+                    }
+                    tokens.push(c.to_string());
+                }
+                c if c.is_whitespace() => {
+                    if !current.is_empty() {
+                        tokens.push(std::mem::take(&mut current));
+                    }
+                }
+                c => current.push(c),
+            }
+        }
+        if !current.is_empty() {
+            tokens.push(current);
+        }
+    }
+    tokens
+}
+
+fn is_kind_name(token: &str) -> bool {
+    !token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Recognises `(kind) @cap`, `[(a) (b)] @cap` and
+/// `(kind field: (child) @cap.part …) @cap`; anything else (nesting,
+/// anchors, predicates, quantifiers, strings) is left to the query.
+fn shallow_pattern(pattern: &str) -> Option<ShallowSpec> {
+    let tokens = lex_pattern(pattern);
+    let mut t = tokens.iter().map(String::as_str).peekable();
+    let mut kinds = Vec::new();
+    let mut fields = Vec::new();
+    match t.next()? {
+        "[" => {
+            while t.peek() == Some(&"(") {
+                t.next();
+                let kind = t.next()?;
+                if !is_kind_name(kind) || t.next()? != ")" {
+                    return None;
+                }
+                kinds.push(kind.to_string());
+            }
+            if t.next()? != "]" {
+                return None;
+            }
+        }
+        "(" => {
+            let kind = t.next()?;
+            if !is_kind_name(kind) || kind == "_" {
+                return None;
+            }
+            kinds.push(kind.to_string());
+            loop {
+                match t.next()? {
+                    ")" => break,
+                    field if field.ends_with(':') && is_kind_name(field.trim_end_matches(':')) => {
+                        if t.next()? != "(" {
+                            return None;
+                        }
+                        let child = t.next()?;
+                        if !is_kind_name(child) || t.next()? != ")" {
+                            return None;
+                        }
+                        let capture = t.next()?.strip_prefix('@')?;
+                        fields.push((
+                            field.trim_end_matches(':').to_string(),
+                            child.to_string(),
+                            capture.to_string(),
+                        ));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        _ => return None,
+    }
+    let capture = t.next()?.strip_prefix('@')?.to_string();
+    if t.next().is_some() || kinds.is_empty() {
+        return None;
+    }
+    Some(ShallowSpec {
+        kinds,
+        capture,
+        fields,
+    })
+}
+
+fn kind_ids(grammar: &tree_sitter::Language, kind: &str) -> Vec<u16> {
+    (0..grammar.node_kind_count() as u16)
+        .filter(|id| grammar.node_kind_is_named(*id) && grammar.node_kind_for_id(*id) == Some(kind))
+        .collect()
 }
 
 impl FactQuery {
     fn compile(language: Language, source: &str) -> Result<FactQuery, tree_sitter::QueryError> {
-        let query = Query::new(&language.grammar(), source)?;
+        let grammar = language.grammar();
+        let mut query = Query::new(&grammar, source)?;
         let captures = query
             .capture_names()
             .iter()
             .map(|n| parse_capture(n))
             .collect();
-        Ok(FactQuery { query, captures })
+        let mut by_kind: Vec<Vec<ShallowPattern>> = vec![Vec::new(); grammar.node_kind_count()];
+        for index in 0..query.pattern_count() {
+            let text = source
+                .get(query.start_byte_for_pattern(index)..query.end_byte_for_pattern(index))
+                .unwrap_or("");
+            let Some(spec) = shallow_pattern(text) else {
+                continue;
+            };
+            let Some(Capture::Root(role)) = parse_capture(&spec.capture) else {
+                continue;
+            };
+            if matches!(role, Role::Import | Role::Comment) {
+                continue;
+            }
+            let mut fields = Vec::new();
+            for (field, child, capture) in &spec.fields {
+                let (Some(field_id), Some(Capture::Part(part))) =
+                    (grammar.field_id_for_name(field), parse_capture(capture))
+                else {
+                    fields.clear();
+                    break;
+                };
+                let child_kind = match child.as_str() {
+                    "_" => None,
+                    kind => Some(
+                        kind_ids(&grammar, kind)
+                            .first()
+                            .copied()
+                            .unwrap_or(u16::MAX),
+                    ),
+                };
+                fields.push((field_id.get(), child_kind, part));
+            }
+            if fields.len() != spec.fields.len() {
+                continue;
+            }
+            for kind in &spec.kinds {
+                for id in kind_ids(&grammar, kind) {
+                    if let Some(list) = by_kind.get_mut(id as usize) {
+                        list.push(ShallowPattern {
+                            index,
+                            role,
+                            fields: fields.clone(),
+                        });
+                    }
+                }
+            }
+            query.disable_pattern(index);
+        }
+        Ok(FactQuery {
+            query,
+            captures,
+            by_kind,
+        })
     }
 }
 
@@ -262,13 +442,49 @@ pub type NodeMap<V> = HashMap<usize, V, BuildHasherDefault<NodeIdHasher>>;
 /// The facts of one file.
 pub struct Facts<'t> {
     pub roles: NodeMap<Fact<'t>>,
+    by_kind: &'static [Vec<ShallowPattern>],
     pub imports: Vec<ImportFact<'t>>,
     pub comments: Vec<Node<'t>>,
 }
 
+impl ShallowPattern {
+    fn apply<'t>(&self, node: Node<'t>) -> Option<Fact<'t>> {
+        let mut parts: [Option<(Part, Node<'t>)>; 3] = [None; 3];
+        for (slot, (field, kind, part)) in self.fields.iter().enumerate() {
+            let child = node.child_by_field_id(*field)?;
+            if kind.is_some_and(|k| child.kind_id() != k) {
+                return None;
+            }
+            if let Some(p) = parts.get_mut(slot) {
+                *p = Some((*part, child));
+            }
+        }
+        Some(Fact {
+            role: self.role,
+            pattern: self.index,
+            parts,
+        })
+    }
+}
+
 impl<'t> Facts<'t> {
-    pub fn get(&self, node: Node<'t>) -> Option<&Fact<'t>> {
-        self.roles.get(&node.id())
+    /// The node's role and parts; earlier patterns in the query win.
+    pub fn get(&self, node: Node<'t>) -> Option<Fact<'t>> {
+        let matched = self.roles.get(&node.id()).copied();
+        let patterns = self
+            .by_kind
+            .get(node.kind_id() as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        for pattern in patterns {
+            if matched.is_some_and(|m| m.pattern < pattern.index) {
+                break;
+            }
+            if let Some(fact) = pattern.apply(node) {
+                return Some(fact);
+            }
+        }
+        matched
     }
 
     pub fn role(&self, node: Node<'t>) -> Option<Role> {
@@ -353,7 +569,83 @@ pub fn extract<'t>(tree: &'t Tree, text: &[u8], language: Language) -> Facts<'t>
     }
     Facts {
         roles,
+        by_kind: &fq.by_kind,
         imports,
         comments,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shallow_patterns_are_recognised() {
+        let spec = shallow_pattern("(identifier) @name").expect("kind only");
+        assert_eq!(
+            (spec.kinds, spec.capture),
+            (vec!["identifier".to_string()], "name".to_string())
+        );
+        let spec = shallow_pattern("[\n  (if_statement) ; comment\n  (while_statement)\n] @branch")
+            .expect("alternation");
+        assert_eq!(spec.kinds, ["if_statement", "while_statement"]);
+        let spec = shallow_pattern(
+            "(call\n  function: (_) @call.callee\n  arguments: (argument_list) @call.args) @call",
+        )
+        .expect("fields");
+        assert_eq!(
+            spec.fields,
+            [
+                (
+                    "function".to_string(),
+                    "_".to_string(),
+                    "call.callee".to_string()
+                ),
+                (
+                    "arguments".to_string(),
+                    "argument_list".to_string(),
+                    "call.args".to_string()
+                )
+            ]
+        );
+        assert_eq!(
+            shallow_pattern("((identifier) @self (#eq? @self \"self\"))"),
+            None
+        );
+        assert_eq!(
+            shallow_pattern("(as_pattern . (_) @assign.value alias: (_) @assign.target) @assign"),
+            None
+        );
+        assert_eq!(
+            shallow_pattern("(parameters (identifier) @param.name @param)"),
+            None
+        );
+        assert_eq!(shallow_pattern("(a b: (c (d)) @x) @y"), None);
+    }
+
+    #[test]
+    fn kind_roles_and_query_matches_agree_on_precedence() {
+        let text = "def f(self, email):\n    return self.x + email\n";
+        let tree = crate::analysis::parse(text, Language::Python, None).expect("parses");
+        let facts = extract(&tree, text.as_bytes(), Language::Python);
+        let mut roles = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "identifier" {
+                roles.push((
+                    node.utf8_text(text.as_bytes()).unwrap_or(""),
+                    facts.role(node),
+                ));
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor));
+        }
+        roles.sort_by_key(|(t, _)| *t);
+        // Parameters (earlier patterns) win over the `@self`/`@name` fallbacks.
+        assert!(roles.contains(&("email", Some(Role::Param))));
+        assert!(roles.contains(&("email", Some(Role::Name))));
+        assert!(roles.contains(&("self", Some(Role::Param))));
+        assert!(roles.contains(&("self", Some(Role::SelfRef))));
+        assert!(roles.contains(&("f", Some(Role::Name))));
     }
 }

@@ -265,7 +265,12 @@ pub struct Engine<'a, 't> {
     sink_ids: NodeMap<usize>,
     findings: HashMap<(usize, FindingKind), Vec<Label>>,
 
+    /// Set when something read earlier in this pass has changed since.
     changed: bool,
+    pass: usize,
+    analysed_in_pass: Vec<usize>,
+    read_before_analysis: HashSet<FnId>,
+    field_reads: HashSet<(ClassId, String)>,
     context: Context,
     depth: usize,
     depth_exceeded: bool,
@@ -321,6 +326,10 @@ impl<'a, 't> Engine<'a, 't> {
             sink_ids: NodeMap::default(),
             findings: HashMap::new(),
             changed: false,
+            pass: 0,
+            analysed_in_pass: Vec::new(),
+            read_before_analysis: HashSet::new(),
+            field_reads: HashSet::new(),
             context: Context::Module,
             depth: 0,
             depth_exceeded: false,
@@ -334,6 +343,9 @@ impl<'a, 't> Engine<'a, 't> {
     pub fn run(mut self, root: Node<'t>) -> FileAnalysis {
         for _ in 0..MAX_PASSES {
             self.changed = false;
+            self.pass += 1;
+            self.read_before_analysis.clear();
+            self.field_reads.clear();
             self.findings.clear();
             let mut frame = Frame {
                 function: None,
@@ -680,6 +692,7 @@ impl<'a, 't> Engine<'a, 't> {
             ..Value::default()
         };
         if let Origin::Instance(class) = object_value.origin {
+            self.field_reads.insert((class, prop.to_string()));
             if let Some(field) = self.fields.get(class).and_then(|f| f.get(prop)) {
                 value.labels = field.labels.clone();
                 if field.origin != Origin::Unknown {
@@ -981,7 +994,10 @@ impl<'a, 't> Engine<'a, 't> {
         if entry.origin == Origin::Unknown && value.origin != Origin::Unknown {
             entry.origin = value.origin.clone();
         }
-        if before != (entry.labels.len(), entry.origin.clone()) {
+        // Readers earlier in this pass saw less: another pass is needed.
+        if before != (entry.labels.len(), entry.origin.clone())
+            && self.field_reads.contains(&(class, prop.to_string()))
+        {
             self.changed = true;
         }
     }
@@ -1128,12 +1144,12 @@ impl<'a, 't> Engine<'a, 't> {
             parent,
         });
         self.summaries.push(Summary::default());
+        self.analysed_in_pass.push(0);
         self.final_envs.push(None);
         self.function_ids.insert(node.id(), id);
         if let Some(c) = class {
             self.classes[c].methods.insert(name, id);
         }
-        self.changed = true;
         id
     }
 
@@ -1235,9 +1251,13 @@ impl<'a, 't> Engine<'a, 't> {
             }
         }
         summary.return_origin = frame.returned.origin.clone();
-        if summary.fingerprint() != self.summaries[id].fingerprint() {
+        // Callers that ran before this analysis used the old summary.
+        if self.read_before_analysis.contains(&id)
+            && summary.fingerprint() != self.summaries[id].fingerprint()
+        {
             self.changed = true;
         }
+        self.analysed_in_pass[id] = self.pass;
         self.summaries[id] = summary;
         self.final_envs[id] = Some(frame.env);
     }
@@ -1272,8 +1292,10 @@ impl<'a, 't> Engine<'a, 't> {
                 if let Origin::Instance(class) = recv.origin {
                     if let Some(f) = self.classes[class].methods.get(m) {
                         v.origin = Origin::Function(*f);
-                    } else if let Some(field) = self.fields.get(class).and_then(|f| f.get(m))
-                        && field.origin != Origin::Unknown
+                    } else if let Some(field) = {
+                        self.field_reads.insert((class, m.to_string()));
+                        self.fields.get(class).and_then(|f| f.get(m))
+                    } && field.origin != Origin::Unknown
                     {
                         v.origin = field.origin.clone();
                     }
@@ -1364,6 +1386,9 @@ impl<'a, 't> Engine<'a, 't> {
         args: &Arguments<'a, 't>,
         frame: &mut Frame<'a>,
     ) -> Value {
+        if self.analysed_in_pass[function] != self.pass {
+            self.read_before_analysis.insert(function);
+        }
         let summary = self.summaries[function].clone();
         let name = self.functions[function].name.clone();
         let params: Vec<String> = self.functions[function]

@@ -78,6 +78,31 @@ pub fn get() -> &'static Classifier {
 pub fn tokens(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
+    if name.is_ascii() {
+        let bytes = name.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if !b.is_ascii_alphanumeric() {
+                flush(&mut current, &mut out);
+                continue;
+            }
+            if i > 0 {
+                let prev = bytes[i - 1];
+                let next = bytes.get(i + 1).copied();
+                let boundary = (prev.is_ascii_lowercase() && b.is_ascii_uppercase())
+                    || (prev.is_ascii_uppercase()
+                        && b.is_ascii_uppercase()
+                        && next.is_some_and(|n| n.is_ascii_lowercase()))
+                    || (prev.is_ascii_digit() != b.is_ascii_digit()
+                        && prev.is_ascii_alphanumeric());
+                if boundary {
+                    flush(&mut current, &mut out);
+                }
+            }
+            current.push(b.to_ascii_lowercase() as char);
+        }
+        flush(&mut current, &mut out);
+        return out;
+    }
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if !c.is_alphanumeric() {

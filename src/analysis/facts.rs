@@ -149,8 +149,9 @@ pub struct FactQuery {
 struct ShallowPattern {
     index: usize,
     role: Role,
-    /// (field id, required child kind or `None` for `_`, part).
-    fields: Vec<(u16, Option<u16>, Part)>,
+    /// (field id, kind ids the child may have (empty for `_`), part). A
+    /// kind name can have several ids (aliases), hence a list.
+    fields: Vec<(u16, Vec<u16>, Part)>,
 }
 
 /// What a shallow pattern says before it is tied to a grammar.
@@ -265,6 +266,16 @@ fn kind_ids(grammar: &tree_sitter::Language, kind: &str) -> Vec<u16> {
 
 impl FactQuery {
     fn compile(language: Language, source: &str) -> Result<FactQuery, tree_sitter::QueryError> {
+        Self::compile_with(language, source, true)
+    }
+
+    /// `shallow = false` runs every pattern through the query, which the
+    /// tests use as the reference for the shallow fast path.
+    fn compile_with(
+        language: Language,
+        source: &str,
+        shallow: bool,
+    ) -> Result<FactQuery, tree_sitter::QueryError> {
         let grammar = language.grammar();
         let mut query = Query::new(&grammar, source)?;
         let captures = query
@@ -277,7 +288,7 @@ impl FactQuery {
             let text = source
                 .get(query.start_byte_for_pattern(index)..query.end_byte_for_pattern(index))
                 .unwrap_or("");
-            let Some(spec) = shallow_pattern(text) else {
+            let Some(spec) = shallow_pattern(text).filter(|_| shallow) else {
                 continue;
             };
             let Some(Capture::Root(role)) = parse_capture(&spec.capture) else {
@@ -295,13 +306,8 @@ impl FactQuery {
                     break;
                 };
                 let child_kind = match child.as_str() {
-                    "_" => None,
-                    kind => Some(
-                        kind_ids(&grammar, kind)
-                            .first()
-                            .copied()
-                            .unwrap_or(u16::MAX),
-                    ),
+                    "_" => Vec::new(),
+                    kind => kind_ids(&grammar, kind),
                 };
                 fields.push((field_id.get(), child_kind, part));
             }
@@ -452,7 +458,7 @@ impl ShallowPattern {
         let mut parts: [Option<(Part, Node<'t>)>; 3] = [None; 3];
         for (slot, (field, kind, part)) in self.fields.iter().enumerate() {
             let child = node.child_by_field_id(*field)?;
-            if kind.is_some_and(|k| child.kind_id() != k) {
+            if !kind.is_empty() && !kind.contains(&child.kind_id()) {
                 return None;
             }
             if let Some(p) = parts.get_mut(slot) {
@@ -494,7 +500,10 @@ impl<'t> Facts<'t> {
 
 /// Runs the language's fact query once over the whole tree.
 pub fn extract<'t>(tree: &'t Tree, text: &[u8], language: Language) -> Facts<'t> {
-    let fq = fact_query(language);
+    extract_with(fact_query(language), tree, text)
+}
+
+fn extract_with<'t>(fq: &'static FactQuery, tree: &'t Tree, text: &[u8]) -> Facts<'t> {
     let mut roles: NodeMap<Fact<'t>> = NodeMap::default();
     let mut imports = Vec::new();
     let mut comments = Vec::new();
@@ -647,5 +656,61 @@ mod tests {
         assert!(roles.contains(&("self", Some(Role::Param))));
         assert!(roles.contains(&("self", Some(Role::SelfRef))));
         assert!(roles.contains(&("f", Some(Role::Name))));
+    }
+
+    /// The shallow fast path must give every node exactly the role and parts
+    /// the full query gives it, on every fixture and example.
+    #[test]
+    fn shallow_patterns_agree_with_the_full_query() {
+        for language in Language::ALL {
+            let reference: &'static FactQuery = Box::leak(Box::new(
+                FactQuery::compile_with(language, query_source(language), false).expect("compiles"),
+            ));
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let mut files = Vec::new();
+            let mut dirs = vec![root.join("tests/fixtures"), root.join("examples")];
+            while let Some(dir) = dirs.pop() {
+                for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        dirs.push(path);
+                    } else if Language::from_path(&path) == Some(language) {
+                        files.push(path);
+                    }
+                }
+            }
+            assert!(!files.is_empty());
+            for path in files {
+                let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+                let tree = crate::analysis::parse(&text, language, None).expect("parses");
+                let fast = extract(&tree, text.as_bytes(), language);
+                let full = extract_with(reference, &tree, text.as_bytes());
+                let mut stack = vec![tree.root_node()];
+                while let Some(node) = stack.pop() {
+                    let describe = |f: Option<Fact>| {
+                        f.map(|f| {
+                            let parts: Vec<_> = f
+                                .parts
+                                .iter()
+                                .flatten()
+                                .map(|(p, n)| (*p, n.id()))
+                                .collect();
+                            (f.role, parts)
+                        })
+                    };
+                    assert_eq!(
+                        describe(fast.get(node)),
+                        describe(full.get(node)),
+                        "{}:{}: {} `{}`",
+                        path.display(),
+                        node.start_position().row + 1,
+                        node.kind(),
+                        node.utf8_text(text.as_bytes()).unwrap_or("")
+                    );
+                    let mut cursor = node.walk();
+                    stack.extend(node.children(&mut cursor));
+                }
+            }
+        }
     }
 }

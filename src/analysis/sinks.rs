@@ -24,6 +24,25 @@ pub struct Resolver {
     sanitizers: PatternSet,
     opaque: PatternSet,
     loaders: PatternSet,
+    /// First segments of the sink patterns (`openai`, `sklearn`) and the
+    /// literal prefixes of wildcard ones (`langchain_` for `langchain_*`):
+    /// a cheap test that skips the regex set for most calls.
+    sink_roots: std::collections::HashSet<String>,
+    sink_root_prefixes: Vec<String>,
+    /// Last segments of the fallback patterns (`create`, `invoke`).
+    fallback_methods: std::collections::HashSet<String>,
+    fallback_any_method: bool,
+}
+
+fn first_segment(path: &str) -> &str {
+    path.split(['.', '(']).next().unwrap_or(path)
+}
+
+fn last_segment(path: &str) -> &str {
+    path.trim_end_matches("()")
+        .rsplit('.')
+        .next()
+        .unwrap_or(path)
 }
 
 /// Patterns compiled into one `RegexSet`; `owner[i]` is the catalogue entry of pattern `i`.
@@ -114,8 +133,33 @@ impl Resolver {
             .enumerate()
             .map(|(i, c)| (format!(r"^{}\(\)", glob_body(c)), i))
             .collect();
+        let mut sink_roots = std::collections::HashSet::new();
+        let mut sink_root_prefixes = Vec::new();
+        for call in catalogue.sinks.iter().flat_map(|s| s.calls.iter()) {
+            let root = first_segment(call);
+            match root.split_once('*') {
+                Some((prefix, _)) => sink_root_prefixes.push(prefix.to_string()),
+                None => {
+                    sink_roots.insert(root.to_string());
+                }
+            }
+        }
+        let fallback_methods: std::collections::HashSet<String> = catalogue
+            .sinks
+            .iter()
+            .flat_map(|s| s.calls.iter())
+            .filter_map(|c| {
+                c.split_once("().")
+                    .map(|(_, rest)| last_segment(rest).to_string())
+            })
+            .collect();
+        let fallback_any_method = fallback_methods.iter().any(|m: &String| m.contains('*'));
         Resolver {
             catalogue,
+            fallback_any_method,
+            sink_roots,
+            sink_root_prefixes,
+            fallback_methods,
             sinks: PatternSet::new(sink_patterns),
             fallback: PatternSet::new(fallback_patterns),
             fallback_roots,
@@ -127,6 +171,15 @@ impl Resolver {
 
     /// The sink a resolved call path names.
     pub fn sink(&self, path: &str) -> Option<&'static SinkEntry> {
+        let root = first_segment(path);
+        if !self.sink_roots.contains(root)
+            && !self
+                .sink_root_prefixes
+                .iter()
+                .any(|p| root.starts_with(p.as_str()))
+        {
+            return None;
+        }
         self.sinks.first(path).map(|i| &self.catalogue.sinks[i])
     }
 
@@ -137,6 +190,10 @@ impl Resolver {
         path: &str,
         is_imported: impl Fn(&str) -> bool,
     ) -> Option<&'static SinkEntry> {
+        let method = last_segment(path);
+        if !self.fallback_any_method && !self.fallback_methods.contains(method) {
+            return None;
+        }
         let mut best: Option<usize> = None;
         for (pattern_index, sink_index) in self
             .fallback

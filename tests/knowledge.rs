@@ -1168,6 +1168,31 @@ fn the_catalogue_resolves_real_call_shapes() {
             LlmInference,
             "llama_index.QueryEngine.query",
         ),
+        // Agent frameworks
+        ("agents.Runner.run", LlmInference, "agents.Runner.run"),
+        ("agents.Runner.run_sync", LlmInference, "agents.Runner.run"),
+        (
+            "agno.agent.Agent().run",
+            LlmInference,
+            "agno.agent.Agent.run",
+        ),
+        (
+            "agno.agent.Agent().print_response",
+            LlmInference,
+            "agno.agent.Agent.run",
+        ),
+        ("agno.team.Team().run", LlmInference, "agno.agent.Agent.run"),
+        (
+            "google.adk.runners.Runner().run_async",
+            LlmInference,
+            "google.adk.runners.Runner.run_async",
+        ),
+        ("embedchain.App().add", VectorStore, "embedchain.App.add"),
+        (
+            "embedchain.App().query",
+            LlmInference,
+            "embedchain.App.query",
+        ),
         // Local models
         ("ollama.chat", LocalInference, "ollama.chat"),
         ("ollama.generate", LocalInference, "ollama.chat"),

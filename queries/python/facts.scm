@@ -42,9 +42,8 @@
   name: (_) @assign.target
   value: (_) @assign.value) @assign
 
+; `with open(p) as f`: without a `value` part the value is the first other child.
 (as_pattern
-  .
-  (_) @assign.value
   alias: (_) @assign.target) @assign
 
 (augmented_assignment
@@ -98,13 +97,15 @@
 (lambda
   body: (_) @lambda.body) @lambda
 
-(parameters (identifier) @param.name @param)
-(lambda_parameters (identifier) @param.name @param)
-(typed_parameter . (identifier) @param.name) @param
+; A parameter's name is its `name` part, else its first identifier; a bare
+; identifier directly in a parameter list is a parameter by itself.
 (default_parameter name: (identifier) @param.name) @param
 (typed_default_parameter name: (identifier) @param.name) @param
-(list_splat_pattern (identifier) @param.name) @param
-(dictionary_splat_pattern (identifier) @param.name) @param
+[
+  (typed_parameter)
+  (list_splat_pattern)
+  (dictionary_splat_pattern)
+] @param
 
 (class_definition
   name: (identifier) @class.name
@@ -128,6 +129,12 @@
   name: (aliased_import
     name: (dotted_name) @import.name
     alias: (identifier) @import.alias)) @import
+
+; Import statements as a whole; the patterns above give their bindings.
+[
+  (import_statement)
+  (import_from_statement)
+] @import
 
 (comment) @comment
 

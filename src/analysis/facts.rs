@@ -141,6 +141,18 @@ pub struct FactQuery {
     /// node's kind and fields during evaluation instead of by running the
     /// query: they match most nodes and need no tree matching.
     by_kind: Vec<Vec<ShallowPattern>>,
+    /// Whether patterns besides imports remain in the query.
+    full_run: bool,
+}
+
+/// Whether pattern `index` uses capture `capture_index` (by name, in its text).
+fn pattern_has_capture(source: &str, query: &Query, index: usize, capture_index: usize) -> bool {
+    let text = source
+        .get(query.start_byte_for_pattern(index)..query.end_byte_for_pattern(index))
+        .unwrap_or("");
+    let name = &query.capture_names()[capture_index];
+    text.split(|c: char| c.is_whitespace() || c == ')' || c == '(')
+        .any(|token| token.strip_prefix('@') == Some(name))
 }
 
 /// A pattern that constrains only a node's kind and the kinds of some of
@@ -149,6 +161,7 @@ pub struct FactQuery {
 struct ShallowPattern {
     index: usize,
     role: Role,
+    text_eq: Option<String>,
     /// (field id, kind ids the child may have (empty for `_`), part). A
     /// kind name can have several ids (aliases), hence a list.
     fields: Vec<(u16, Vec<u16>, Part)>,
@@ -158,6 +171,8 @@ struct ShallowPattern {
 #[derive(Debug, PartialEq)]
 struct ShallowSpec {
     kinds: Vec<String>,
+    /// `(#eq? @cap "text")` on the root.
+    text_eq: Option<String>,
     capture: String,
     /// (field, child kind or `_`, capture).
     fields: Vec<(String, String, String)>,
@@ -200,6 +215,35 @@ fn is_kind_name(token: &str) -> bool {
 /// anchors, predicates, quantifiers, strings) is left to the query.
 fn shallow_pattern(pattern: &str) -> Option<ShallowSpec> {
     let tokens = lex_pattern(pattern);
+    // `((kind) @cap (#eq? @cap "text"))`
+    if let [
+        open,
+        inner_open,
+        kind,
+        inner_close,
+        cap,
+        p_open,
+        eq,
+        cap2,
+        literal,
+        p_close,
+        close,
+    ] = tokens.iter().map(String::as_str).collect::<Vec<_>>()[..]
+        && (open, inner_open, inner_close, p_open, eq, p_close, close)
+            == ("(", "(", ")", "(", "#eq?", ")", ")")
+        && is_kind_name(kind)
+        && cap == cap2
+        && literal.len() >= 2
+        && literal.starts_with('"')
+        && literal.ends_with('"')
+    {
+        return Some(ShallowSpec {
+            kinds: vec![kind.to_string()],
+            text_eq: Some(literal[1..literal.len() - 1].to_string()),
+            capture: cap.strip_prefix('@')?.to_string(),
+            fields: Vec::new(),
+        });
+    }
     let mut t = tokens.iter().map(String::as_str).peekable();
     let mut kinds = Vec::new();
     let mut fields = Vec::new();
@@ -253,6 +297,7 @@ fn shallow_pattern(pattern: &str) -> Option<ShallowSpec> {
     }
     Some(ShallowSpec {
         kinds,
+        text_eq: None,
         capture,
         fields,
     })
@@ -284,6 +329,7 @@ impl FactQuery {
             .map(|n| parse_capture(n))
             .collect();
         let mut by_kind: Vec<Vec<ShallowPattern>> = vec![Vec::new(); grammar.node_kind_count()];
+        let mut disabled = Vec::new();
         for index in 0..query.pattern_count() {
             let text = source
                 .get(query.start_byte_for_pattern(index)..query.end_byte_for_pattern(index))
@@ -294,7 +340,8 @@ impl FactQuery {
             let Some(Capture::Root(role)) = parse_capture(&spec.capture) else {
                 continue;
             };
-            if matches!(role, Role::Import | Role::Comment) {
+            // Imports need every imported name, which only the query gives.
+            if matches!(role, Role::Import | Role::Comment) && !spec.fields.is_empty() {
                 continue;
             }
             let mut fields = Vec::new();
@@ -320,17 +367,29 @@ impl FactQuery {
                         list.push(ShallowPattern {
                             index,
                             role,
+                            text_eq: spec.text_eq.clone(),
                             fields: fields.clone(),
                         });
                     }
                 }
             }
             query.disable_pattern(index);
+            disabled.push(index);
         }
+        // The query must still run over whole trees only when patterns other
+        // than imports are left in it; imports are matched per import node.
+        let full_run = (0..query.pattern_count()).any(|index| {
+            !disabled.contains(&index)
+                && !query.capture_names().iter().enumerate().any(|(ci, name)| {
+                    matches!(parse_capture(name), Some(Capture::Root(Role::Import)))
+                        && pattern_has_capture(source, &query, index, ci)
+                })
+        });
         Ok(FactQuery {
             query,
             captures,
             by_kind,
+            full_run,
         })
     }
 }
@@ -443,18 +502,28 @@ impl Hasher for NodeIdHasher {
     }
 }
 
+const RECENT_SLOTS: usize = 64;
+
 pub type NodeMap<V> = HashMap<usize, V, BuildHasherDefault<NodeIdHasher>>;
 
 /// The facts of one file.
 pub struct Facts<'t> {
     pub roles: NodeMap<Fact<'t>>,
     by_kind: &'static [Vec<ShallowPattern>],
+    recent: std::cell::RefCell<Vec<Option<(usize, Option<Fact<'t>>)>>>,
+    text: &'t [u8],
+    query: &'static FactQuery,
     pub imports: Vec<ImportFact<'t>>,
     pub comments: Vec<Node<'t>>,
 }
 
 impl ShallowPattern {
-    fn apply<'t>(&self, node: Node<'t>) -> Option<Fact<'t>> {
+    fn apply<'t>(&self, node: Node<'t>, text: &[u8]) -> Option<Fact<'t>> {
+        if let Some(expected) = &self.text_eq
+            && text.get(node.start_byte()..node.end_byte()) != Some(expected.as_bytes())
+        {
+            return None;
+        }
         let mut parts: [Option<(Part, Node<'t>)>; 3] = [None; 3];
         for (slot, (field, kind, part)) in self.fields.iter().enumerate() {
             let child = node.child_by_field_id(*field)?;
@@ -476,6 +545,22 @@ impl ShallowPattern {
 impl<'t> Facts<'t> {
     /// The node's role and parts; earlier patterns in the query win.
     pub fn get(&self, node: Node<'t>) -> Option<Fact<'t>> {
+        // The engine asks for a node's role and then each of its parts; a
+        // small direct-mapped cache answers the repeats.
+        let slot = (node.id() >> 4) % RECENT_SLOTS;
+        if let Some((id, fact)) = self.recent.borrow().get(slot).copied().flatten()
+            && id == node.id()
+        {
+            return fact;
+        }
+        let fact = self.lookup(node);
+        if let Some(entry) = self.recent.borrow_mut().get_mut(slot) {
+            *entry = Some((node.id(), fact));
+        }
+        fact
+    }
+
+    fn lookup(&self, node: Node<'t>) -> Option<Fact<'t>> {
         let matched = self.roles.get(&node.id()).copied();
         let patterns = self
             .by_kind
@@ -486,7 +571,7 @@ impl<'t> Facts<'t> {
             if matched.is_some_and(|m| m.pattern < pattern.index) {
                 break;
             }
-            if let Some(fact) = pattern.apply(node) {
+            if let Some(fact) = pattern.apply(node, self.text) {
                 return Some(fact);
             }
         }
@@ -496,91 +581,145 @@ impl<'t> Facts<'t> {
     pub fn role(&self, node: Node<'t>) -> Option<Role> {
         self.get(node).map(|f| f.role)
     }
+
+    /// The bindings of one import statement.
+    pub fn imports_at(&self, node: Node<'t>) -> Vec<ImportFact<'t>> {
+        if self.query.full_run {
+            return self
+                .imports
+                .iter()
+                .filter(|i| i.node.id() == node.id())
+                .cloned()
+                .collect();
+        }
+        let mut out = Vec::new();
+        let mut cursor = QueryCursor::new();
+        cursor.set_max_start_depth(Some(0));
+        let mut matches = cursor.matches(&self.query.query, node, self.text);
+        while let Some(m) = matches.next() {
+            if let Decoded::Import(import) = decode_match(self.query, m, self.text)
+                && import.node.id() == node.id()
+            {
+                out.push(import);
+            }
+        }
+        out
+    }
 }
 
 /// Runs the language's fact query once over the whole tree.
-pub fn extract<'t>(tree: &'t Tree, text: &[u8], language: Language) -> Facts<'t> {
+pub fn extract<'t>(tree: &'t Tree, text: &'t [u8], language: Language) -> Facts<'t> {
     extract_with(fact_query(language), tree, text)
 }
 
-fn extract_with<'t>(fq: &'static FactQuery, tree: &'t Tree, text: &[u8]) -> Facts<'t> {
+fn extract_with<'t>(fq: &'static FactQuery, tree: &'t Tree, text: &'t [u8]) -> Facts<'t> {
     let mut roles: NodeMap<Fact<'t>> = NodeMap::default();
     let mut imports = Vec::new();
     let mut comments = Vec::new();
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(&fq.query, tree.root_node(), text);
-    while let Some(m) = matches.next() {
-        let mut root: Option<(Role, Node<'t>)> = None;
-        let mut parts: [Option<(Part, Node<'t>)>; 3] = [None; 3];
-        let mut import_parts: [Option<Node<'t>>; 4] = [None; 4];
-        let mut n_parts = 0;
-        for cap in m.captures() {
-            match fq.captures.get(cap.index as usize).copied().flatten() {
-                Some(Capture::Root(role)) => root = Some((role, cap.node)),
-                Some(Capture::Part(part)) => {
-                    let slot = match part {
-                        Part::Module => Some(0),
-                        Part::Name => Some(1),
-                        Part::Alias => Some(2),
-                        Part::From => Some(3),
-                        _ => None,
-                    };
-                    if let Some(slot) = slot {
-                        import_parts[slot] = Some(cap.node);
-                    }
-                    if n_parts < parts.len() {
-                        parts[n_parts] = Some((part, cap.node));
-                        n_parts += 1;
-                    }
+    if fq.full_run {
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(&fq.query, tree.root_node(), text);
+        while let Some(m) = matches.next() {
+            match decode_match(fq, m, text) {
+                Decoded::Import(import) => imports.push(import),
+                Decoded::Comment(node) => comments.push(node),
+                Decoded::Fact(node, fact) => {
+                    roles
+                        .entry(node.id())
+                        .and_modify(|existing| {
+                            // Earlier patterns in the file take precedence.
+                            if fact.pattern < existing.pattern {
+                                *existing = fact;
+                            }
+                        })
+                        .or_insert(fact);
                 }
-                None => {}
-            }
-        }
-        let Some((role, node)) = root else { continue };
-        match role {
-            Role::Import => {
-                let text_of = |n: Option<Node<'t>>| {
-                    n.and_then(|n| n.utf8_text(text).ok())
-                        .map(|s| s.split_whitespace().collect::<String>())
-                };
-                let [module, name, alias, from] = import_parts;
-                let (module, name) = match from {
-                    Some(from) => (text_of(Some(from)), text_of(name)),
-                    None => (text_of(module), None),
-                };
-                if let Some(module) = module {
-                    imports.push(ImportFact {
-                        node,
-                        module,
-                        name,
-                        alias: text_of(alias),
-                    });
-                }
-            }
-            Role::Comment => comments.push(node),
-            _ => {
-                let fact = Fact {
-                    role,
-                    pattern: m.pattern_index,
-                    parts,
-                };
-                roles
-                    .entry(node.id())
-                    .and_modify(|existing| {
-                        // Earlier patterns in the file take precedence.
-                        if fact.pattern < existing.pattern {
-                            *existing = fact;
-                        }
-                    })
-                    .or_insert(fact);
+                Decoded::Nothing => {}
             }
         }
     }
     Facts {
         roles,
         by_kind: &fq.by_kind,
+        recent: std::cell::RefCell::new(vec![None; RECENT_SLOTS]),
+        text,
+        query: fq,
         imports,
         comments,
+    }
+}
+
+enum Decoded<'t> {
+    Import(ImportFact<'t>),
+    Comment(Node<'t>),
+    Fact(Node<'t>, Fact<'t>),
+    Nothing,
+}
+
+fn decode_match<'t>(
+    fq: &FactQuery,
+    m: &tree_sitter::QueryMatch<'_, 't>,
+    text: &[u8],
+) -> Decoded<'t> {
+    let mut root: Option<(Role, Node<'t>)> = None;
+    let mut parts: [Option<(Part, Node<'t>)>; 3] = [None; 3];
+    let mut import_parts: [Option<Node<'t>>; 4] = [None; 4];
+    let mut n_parts = 0;
+    for cap in m.captures() {
+        match fq.captures.get(cap.index as usize).copied().flatten() {
+            Some(Capture::Root(role)) => root = Some((role, cap.node)),
+            Some(Capture::Part(part)) => {
+                let slot = match part {
+                    Part::Module => Some(0),
+                    Part::Name => Some(1),
+                    Part::Alias => Some(2),
+                    Part::From => Some(3),
+                    _ => None,
+                };
+                if let Some(slot) = slot {
+                    import_parts[slot] = Some(cap.node);
+                }
+                if n_parts < parts.len() {
+                    parts[n_parts] = Some((part, cap.node));
+                    n_parts += 1;
+                }
+            }
+            None => {}
+        }
+    }
+    let Some((role, node)) = root else {
+        return Decoded::Nothing;
+    };
+    match role {
+        Role::Import => {
+            let text_of = |n: Option<Node<'t>>| {
+                n.and_then(|n| n.utf8_text(text).ok())
+                    .map(|s| s.split_whitespace().collect::<String>())
+            };
+            let [module, name, alias, from] = import_parts;
+            let (module, name) = match from {
+                Some(from) => (text_of(Some(from)), text_of(name)),
+                None => (text_of(module), None),
+            };
+            match module {
+                Some(module) => Decoded::Import(ImportFact {
+                    node,
+                    module,
+                    name,
+                    alias: text_of(alias),
+                }),
+                None => Decoded::Nothing,
+            }
+        }
+        Role::Comment => Decoded::Comment(node),
+        _ => Decoded::Fact(
+            node,
+            Fact {
+                role,
+                pattern: m.pattern_index,
+                parts,
+            },
+        ),
     }
 }
 
@@ -617,8 +756,14 @@ mod tests {
                 )
             ]
         );
+        let spec = shallow_pattern(
+            "((identifier) @self
+  (#eq? @self \"self\"))",
+        )
+        .expect("text predicate");
+        assert_eq!(spec.text_eq.as_deref(), Some("self"));
         assert_eq!(
-            shallow_pattern("((identifier) @self (#eq? @self \"self\"))"),
+            shallow_pattern("((identifier) @self (#match? @self \"^s\"))"),
             None
         );
         assert_eq!(
@@ -650,11 +795,19 @@ mod tests {
             stack.extend(node.children(&mut cursor));
         }
         roles.sort_by_key(|(t, _)| *t);
-        // Parameters (earlier patterns) win over the `@self`/`@name` fallbacks.
-        assert!(roles.contains(&("email", Some(Role::Param))));
-        assert!(roles.contains(&("email", Some(Role::Name))));
-        assert!(roles.contains(&("self", Some(Role::Param))));
-        assert!(roles.contains(&("self", Some(Role::SelfRef))));
+        // `@self` (earlier, with a text predicate) wins over the `@name` fallback.
+        assert!(
+            roles
+                .iter()
+                .filter(|(t, _)| *t == "self")
+                .all(|(_, r)| *r == Some(Role::SelfRef))
+        );
+        assert!(
+            roles
+                .iter()
+                .filter(|(t, _)| *t == "email")
+                .all(|(_, r)| *r == Some(Role::Name))
+        );
         assert!(roles.contains(&("f", Some(Role::Name))));
     }
 
@@ -698,6 +851,15 @@ mod tests {
                             (f.role, parts)
                         })
                     };
+                    // Import statements are matched per statement, not by the full run.
+                    let statement = |f: Option<Fact>| {
+                        matches!(f.map(|f| f.role), Some(Role::Import | Role::Comment))
+                    };
+                    if statement(fast.get(node)) || statement(full.get(node)) {
+                        let mut cursor = node.walk();
+                        stack.extend(node.children(&mut cursor));
+                        continue;
+                    }
                     assert_eq!(
                         describe(fast.get(node)),
                         describe(full.get(node)),

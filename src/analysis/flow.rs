@@ -581,7 +581,11 @@ impl<'a, 't> Engine<'a, 't> {
                 value
             }
             Role::Class => self.eval_class_definition(node, frame),
-            Role::Param | Role::Import | Role::Comment => Value::default(),
+            Role::Import => {
+                self.bind_imports(node, frame);
+                Value::default()
+            }
+            Role::Param | Role::Comment => Value::default(),
         }
     }
 
@@ -654,6 +658,34 @@ impl<'a, 't> Engine<'a, 't> {
             value.constant = false;
         }
         value
+    }
+
+    /// Binds the names an import statement introduces.
+    fn bind_imports(&mut self, node: Node<'t>, frame: &mut Frame<'a>) {
+        for import in self.facts.imports_at(node) {
+            let bound = import.bound_name().to_string();
+            let target = import.target_path();
+            if let Some(root) = target.split('.').next() {
+                if self.resolver.ml_modules().iter().any(|m| m == root) {
+                    self.imports_ml = true;
+                }
+                self.imported_roots.insert(root.to_string());
+            }
+            let Some(name) = find_in(self.src, &bound, import.node) else {
+                continue;
+            };
+            let value = Value {
+                origin: Origin::Path {
+                    path: target.as_str().into(),
+                    rooted: !target.starts_with('.'),
+                },
+                ..Value::default()
+            };
+            if frame.function.is_none() {
+                self.imports.insert(name, target);
+            }
+            frame.env.insert(name, value);
+        }
     }
 
     /// Whether the object an attribute or key is read from looks like a person record.
@@ -821,9 +853,14 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn eval_assign(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
-        let (Some(target), Some(val)) =
-            (self.part(node, Part::Target), self.part(node, Part::Value))
-        else {
+        let target = self.part(node, Part::Target);
+        // Without a `value` part the value is the first other child (`x as y`).
+        let val = self.part(node, Part::Value).or_else(|| {
+            named_children(node).into_iter().find(|c| {
+                Some(c.id()) != target.map(|t| t.id()) && self.role(*c) != Some(Role::Comment)
+            })
+        });
+        let (Some(target), Some(val)) = (target, val) else {
             return self.eval_children(node, frame);
         };
         // `a, b = x, y` binds pairwise when both sides have the same shape.
@@ -1121,11 +1158,8 @@ impl<'a, 't> Engine<'a, 't> {
             .map(|p| {
                 named_children(p)
                     .into_iter()
-                    .filter(|c| self.role(*c) == Some(Role::Param))
-                    .filter_map(|c| {
-                        self.part(c, Part::Name)
-                            .map(|n| (self.text(n).to_string(), n))
-                    })
+                    .filter_map(|c| self.param_name(c))
+                    .map(|n| (self.text(n).to_string(), n))
                     .collect()
             })
             .unwrap_or_default();
@@ -1151,6 +1185,28 @@ impl<'a, 't> Engine<'a, 't> {
             self.classes[c].methods.insert(name, id);
         }
         id
+    }
+
+    /// The name node of one entry of a parameter list: a bare name, or a
+    /// `@param` node's `name` part, or else its first name.
+    fn param_name(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match self.role(node)? {
+            Role::Name | Role::SelfRef => Some(node),
+            Role::Param => self.part(node, Part::Name).or_else(|| {
+                let mut queue = named_children(node);
+                let mut seen = 0;
+                while !queue.is_empty() && seen < 16 {
+                    let child = queue.remove(0);
+                    seen += 1;
+                    if matches!(self.role(child), Some(Role::Name | Role::SelfRef)) {
+                        return Some(child);
+                    }
+                    queue.extend(named_children(child));
+                }
+                None
+            }),
+            _ => None,
+        }
     }
 
     fn eval_class_definition(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {

@@ -504,13 +504,16 @@ impl Hasher for NodeIdHasher {
 
 const RECENT_SLOTS: usize = 64;
 
+/// (node id, its fact) for recently asked nodes.
+type RecentFacts<'t> = std::cell::RefCell<Vec<Option<(usize, Option<Fact<'t>>)>>>;
+
 pub type NodeMap<V> = HashMap<usize, V, BuildHasherDefault<NodeIdHasher>>;
 
 /// The facts of one file.
 pub struct Facts<'t> {
     pub roles: NodeMap<Fact<'t>>,
     by_kind: &'static [Vec<ShallowPattern>],
-    recent: std::cell::RefCell<Vec<Option<(usize, Option<Fact<'t>>)>>>,
+    recent: RecentFacts<'t>,
     text: &'t [u8],
     query: &'static FactQuery,
     pub imports: Vec<ImportFact<'t>>,

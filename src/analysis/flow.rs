@@ -267,6 +267,10 @@ pub struct Engine<'a, 't> {
 
     /// Set when something read earlier in this pass has changed since.
     changed: bool,
+    cursors: Vec<tree_sitter::TreeCursor<'t>>,
+    /// Module-level code of this pass has run: functions may be analysed on demand.
+    module_done: bool,
+    in_progress: Vec<FnId>,
     pass: usize,
     analysed_in_pass: Vec<usize>,
     read_before_analysis: HashSet<FnId>,
@@ -326,6 +330,9 @@ impl<'a, 't> Engine<'a, 't> {
             sink_ids: NodeMap::default(),
             findings: HashMap::new(),
             changed: false,
+            cursors: Vec::new(),
+            module_done: false,
+            in_progress: Vec::new(),
             pass: 0,
             analysed_in_pass: Vec::new(),
             read_before_analysis: HashSet::new(),
@@ -372,10 +379,14 @@ impl<'a, 't> Engine<'a, 't> {
             self.module_env = frame.env;
             // Functions discovered while analysing others join the queue.
             let mut index = 0;
+            self.module_done = true;
             while index < self.functions.len() && !self.timed_out {
-                self.analyse_function(index);
+                if self.analysed_in_pass[index] != self.pass {
+                    self.analyse_function(index);
+                }
                 index += 1;
             }
+            self.module_done = false;
             if !self.changed || self.timed_out {
                 break;
             }
@@ -595,10 +606,21 @@ impl<'a, 't> Engine<'a, 't> {
             ..Value::default()
         };
         let mut strings: Option<Vec<String>> = Some(Vec::new());
-        let mut cursor = node.walk();
         let mut any = false;
-        for child in node.named_children(&mut cursor) {
-            if self.role(child) == Some(Role::Comment) {
+        // Cursors are pooled: creating one allocates, and this runs for
+        // nearly every node.
+        let mut cursor = match self.cursors.pop() {
+            Some(mut cursor) => {
+                cursor.reset(node);
+                cursor
+            }
+            None => node.walk(),
+        };
+        let mut more = cursor.goto_first_child();
+        while more {
+            let child = cursor.node();
+            more = cursor.goto_next_sibling();
+            if !child.is_named() || self.role(child) == Some(Role::Comment) {
                 continue;
             }
             any = true;
@@ -612,6 +634,7 @@ impl<'a, 't> Engine<'a, 't> {
             }
             value.union(&v);
         }
+        self.cursors.push(cursor);
         if !any {
             // A leaf: a number, a keyword literal, an operator.
             value.constant = true;
@@ -864,7 +887,8 @@ impl<'a, 't> Engine<'a, 't> {
             return self.eval_children(node, frame);
         };
         // `a, b = x, y` binds pairwise when both sides have the same shape.
-        if self.role(target).is_none() && self.role(val).is_none() {
+        if target.named_child_count() > 1 && self.role(target).is_none() && self.role(val).is_none()
+        {
             let targets: Vec<Node<'t>> = named_children(target);
             let values: Vec<Node<'t>> = named_children(val);
             if targets.len() > 1 && targets.len() == values.len() {
@@ -1248,8 +1272,10 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn analyse_function(&mut self, id: FnId) {
+        self.analysed_in_pass[id] = self.pass;
         let info = &self.functions[id];
         let Some(body) = info.body else { return };
+        self.in_progress.push(id);
         let class = info.class;
         let params = info.params.clone();
         let mut frame = Frame {
@@ -1313,7 +1339,7 @@ impl<'a, 't> Engine<'a, 't> {
         {
             self.changed = true;
         }
-        self.analysed_in_pass[id] = self.pass;
+        self.in_progress.pop();
         self.summaries[id] = summary;
         self.final_envs[id] = Some(frame.env);
     }
@@ -1443,7 +1469,17 @@ impl<'a, 't> Engine<'a, 't> {
         frame: &mut Frame<'a>,
     ) -> Value {
         if self.analysed_in_pass[function] != self.pass {
-            self.read_before_analysis.insert(function);
+            // Callees are analysed on demand once module-level names are
+            // known, so that most files need a single pass; recursion and
+            // module-level calls fall back to another pass.
+            if self.module_done
+                && !self.in_progress.contains(&function)
+                && self.depth < MAX_DEPTH / 2
+            {
+                self.analyse_function(function);
+            } else {
+                self.read_before_analysis.insert(function);
+            }
         }
         let summary = self.summaries[function].clone();
         let name = self.functions[function].name.clone();

@@ -61,9 +61,19 @@ def label_lines(label: dict) -> list[int]:
     return [label["sink_line"]] + [l for l in label.get("alt_sink_lines", []) if l != label["sink_line"]]
 
 
+# Labelling rule 5: `user.demographic.age` stands for fideslang's
+# `age_range` and `date_of_birth`.
+CATEGORY_ALIASES = {
+    "user.demographic.age": ("user.demographic.age_range", "user.demographic.date_of_birth"),
+}
+
+
 def cat_overlap(a: str, b: str) -> bool:
     """Dotted-segment prefix match in either direction (user.contact ~ user.contact.email)."""
     a, b = a.strip(), b.strip()
+    for x, y in ((a, b), (b, a)):
+        if any(cat_overlap(alias, y) for alias in CATEGORY_ALIASES.get(x, ())):
+            return True
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 

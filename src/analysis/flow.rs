@@ -829,22 +829,24 @@ impl<'a, 't> Engine<'a, 't> {
                 if !labels.is_empty() && !table {
                     self.mark_person_record(object, frame);
                 }
-                if !labels.is_empty() {
+                if table {
+                    // A column selection keeps what describes the whole file
+                    // and the selected columns, and drops the other columns.
                     value.labels = labels;
-                } else if table {
-                    // A selection of non-personal columns carries none of the others.
-                    value.labels = object_value
-                        .labels
-                        .iter()
-                        .filter(|l| match l.origin {
+                    for label in &object_value.labels {
+                        let keep = match label.origin {
                             LabelOrigin::Source(s) => self.sources[s as usize]
                                 .column
                                 .as_ref()
-                                .is_some_and(|c| keys.contains(c)),
+                                .is_none_or(|c| keys.contains(c)),
                             LabelOrigin::Param(_) => true,
-                        })
-                        .copied()
-                        .collect();
+                        };
+                        if keep {
+                            push_label(&mut value.labels, *label);
+                        }
+                    }
+                } else if !labels.is_empty() {
+                    value.labels = labels;
                 } else {
                     value.labels = object_value.labels;
                 }
@@ -1631,7 +1633,7 @@ impl<'a, 't> Engine<'a, 't> {
                     self.resolver
                         .sink_by_suffix(p, |r| r != own_root && roots.contains(r))
                 })
-                .or_else(|| self.heuristic_sink(receiver_node, method, *rooted));
+                .or_else(|| self.heuristic_sink(p, receiver_node, method, *rooted));
             if let Some(entry) = entry {
                 return self.eval_sink_call(call, entry, called_origin, receiver, args, frame);
             }
@@ -1664,6 +1666,13 @@ impl<'a, 't> Engine<'a, 't> {
             }
         }
 
+        // A data file named for what it holds (`patients.csv`, `heart.csv`).
+        let file_labels = match &called_origin {
+            Origin::Path { path, .. } if self.resolver.is_loaded_table(path) => {
+                self.data_file_labels(&args)
+            }
+            _ => Vec::new(),
+        };
         // An unknown call: its result carries what went in.
         let mut value = Value {
             origin: called_origin,
@@ -1683,6 +1692,7 @@ impl<'a, 't> Engine<'a, 't> {
             let context = self.person_context(recv_node, &recv, frame);
             let labels = self.key_labels(*key_node, &keys.clone(), context, false);
             if !labels.is_empty() {
+                self.mark_person_record(recv_node, frame);
                 value.labels = labels;
                 value.sanitized = false;
                 return value;
@@ -1720,6 +1730,9 @@ impl<'a, 't> Engine<'a, 't> {
         for arg in args.all() {
             value.union(arg);
         }
+        for label in file_labels {
+            push_label(&mut value.labels, label);
+        }
         value.constant = false;
         // `texts.append(note)`: the container now holds the data.
         if let (Some(m), Some(recv_node)) = (method, receiver_node)
@@ -1734,6 +1747,31 @@ impl<'a, 't> Engine<'a, 't> {
             }
         }
         value
+    }
+
+    /// Categories named by the files a data loader reads.
+    fn data_file_labels(&mut self, args: &Arguments<'a, 't>) -> Vec<Label> {
+        let mut labels = Vec::new();
+        let nodes = args
+            .positional
+            .iter()
+            .map(|(n, v)| (*n, v))
+            .chain(args.keyword.iter().map(|(_, n, v)| (*n, v)));
+        let files: Vec<(Node<'t>, String)> = nodes
+            .filter_map(|(n, v)| v.strings.as_ref().map(|s| (n, s.clone())))
+            .flat_map(|(n, s)| s.iter().map(move |f| (n, f.clone())).collect::<Vec<_>>())
+            .filter(|(_, f)| f.contains('.') || f.contains('/'))
+            .collect();
+        for (node, file) in files {
+            let name = file.rsplit(['/', '\\']).next().unwrap_or(&file);
+            let stem = name.split('.').next().unwrap_or(name);
+            if let Some(class) = self.classifier.classify_name(stem, true) {
+                let label =
+                    self.source(node, class.category, format!("\"{name}\" data file"), None);
+                push_label(&mut labels, label);
+            }
+        }
+        labels
     }
 
     fn bind_mutation(&mut self, recv_node: Node<'t>, added: Value, frame: &mut Frame<'a>) {
@@ -1764,11 +1802,19 @@ impl<'a, 't> Engine<'a, 't> {
     /// imports an ML library and on a receiver named like a model.
     fn heuristic_sink(
         &self,
+        path: &str,
         receiver: Option<Node<'t>>,
         method: Option<&str>,
         rooted: bool,
     ) -> Option<&'static SinkEntry> {
-        if rooted || !self.imports_ml {
+        if !self.imports_ml {
+            return None;
+        }
+        // A model built by an ML library the catalogue does not list
+        // (`implicit.als.AlternatingLeastSquares().fit`).
+        let root = path.split(['.', '(']).next().unwrap_or("");
+        let ml_rooted = rooted && self.resolver.ml_modules().iter().any(|m| m == root);
+        if rooted && !ml_rooted {
             return None;
         }
         let (receiver, method) = (receiver?, method?);
@@ -1777,6 +1823,9 @@ impl<'a, 't> Engine<'a, 't> {
             "predict" | "predict_proba" => &*HEURISTIC_PREDICT,
             _ => return None,
         };
+        if ml_rooted {
+            return Some(entry);
+        }
         let name = self.text(receiver);
         let looks_like_model = classify::tokens(name)
             .iter()

@@ -100,7 +100,11 @@
 ; A parameter's name is its `name` part, else its first identifier; a bare
 ; identifier directly in a parameter list is a parameter by itself.
 (default_parameter name: (identifier) @param.name) @param
-(typed_default_parameter name: (identifier) @param.name) @param
+(typed_default_parameter
+  name: (identifier) @param.name
+  type: (type) @param.type) @param
+; A declared type tells what a parameter holds (`store: Chroma`).
+(typed_parameter type: (type) @param.type) @param
 [
   (typed_parameter)
   (list_splat_pattern)

@@ -87,6 +87,7 @@ pub enum Part {
     Module,
     Alias,
     From,
+    Type,
 }
 
 impl Part {
@@ -106,6 +107,7 @@ impl Part {
             "module" => Part::Module,
             "alias" => Part::Alias,
             "from" => Part::From,
+            "type" => Part::Type,
             _ => return None,
         })
     }

@@ -157,7 +157,8 @@ struct Step {
 struct FunctionInfo<'t> {
     node: Node<'t>,
     name: String,
-    params: Vec<(String, Node<'t>)>,
+    /// Name, name node and declared type of each parameter.
+    params: Vec<(String, Node<'t>, Option<Node<'t>>)>,
     body: Option<Node<'t>>,
     class: Option<ClassId>,
     parent: Option<FnId>,
@@ -629,7 +630,7 @@ impl<'a, 't> Engine<'a, 't> {
                 (Some(acc), Some(s)) => acc.extend(s.iter().cloned()),
                 _ => strings = None,
             }
-            if v.origin != Origin::Unknown {
+            if v.origin != Origin::Unknown && !self.is_invocable_model(&value.origin) {
                 value.origin = v.origin.clone();
             }
             value.union(&v);
@@ -643,6 +644,15 @@ impl<'a, 't> Engine<'a, 't> {
         }
         value.strings = strings.filter(|s| !s.is_empty()).map(Rc::new);
         value
+    }
+
+    /// Whether invoking this object is an AI call: in `prompt | llm | parser`
+    /// the chain keeps the model's identity.
+    fn is_invocable_model(&self, origin: &Origin) -> bool {
+        match origin.path() {
+            Some((path, true)) => self.resolver.sink(&format!("{path}.invoke")).is_some(),
+            _ => false,
+        }
     }
 
     fn eval_name(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
@@ -1184,8 +1194,11 @@ impl<'a, 't> Engine<'a, 't> {
             .map(|p| {
                 named_children(p)
                     .into_iter()
-                    .filter_map(|c| self.param_name(c))
-                    .map(|n| (self.text(n).to_string(), n))
+                    .filter_map(|c| {
+                        let name = self.param_name(c)?;
+                        let declared = self.part(c, Part::Type);
+                        Some((self.text(name).to_string(), name, declared))
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -1211,6 +1224,34 @@ impl<'a, 't> Engine<'a, 't> {
             self.classes[c].methods.insert(name, id);
         }
         id
+    }
+
+    /// An instance of a declared type such as `Chroma` or `openai.OpenAI`.
+    fn declared_origin(&self, type_node: Node<'t>, frame: &Frame<'a>) -> Option<Origin> {
+        let text = self.text(type_node).trim();
+        if text.is_empty()
+            || !text
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        {
+            return None;
+        }
+        let (head, rest) = text.split_once('.').map_or((text, ""), |(h, r)| (h, r));
+        match self.lookup(frame, head)?.origin {
+            Origin::Path { path, rooted: true } => {
+                let full = if rest.is_empty() {
+                    path.to_string()
+                } else {
+                    format!("{path}.{rest}")
+                };
+                Some(Origin::Path {
+                    path: format!("{full}()").into(),
+                    rooted: true,
+                })
+            }
+            Origin::Class(c) => Some(Origin::Instance(c)),
+            _ => None,
+        }
     }
 
     /// The name node of one entry of a parameter list: a bare name, or a
@@ -1288,7 +1329,7 @@ impl<'a, 't> Engine<'a, 't> {
             summary: Summary::default(),
             person_records: HashSet::new(),
         };
-        for (index, (name, node)) in params.iter().enumerate() {
+        for (index, (name, node, declared)) in params.iter().enumerate() {
             let name_ref: &'a str = self.text(*node);
             if index == 0 && class.is_some() && (name == "self" || name == "cls") {
                 let origin = if name == "self" {
@@ -1316,10 +1357,12 @@ impl<'a, 't> Engine<'a, 't> {
                 let label = self.source(*node, c.category, format!("{name} (parameter)"), None);
                 value.labels.push(label);
             }
-            value.origin = Origin::Path {
-                path: name_ref.into(),
-                rooted: false,
-            };
+            value.origin = declared
+                .and_then(|t| self.declared_origin(t, &frame))
+                .unwrap_or(Origin::Path {
+                    path: name_ref.into(),
+                    rooted: false,
+                });
             frame.env.insert(name_ref, value);
         }
         let saved = std::mem::replace(&mut self.context, Context::Function(id));
@@ -1411,7 +1454,21 @@ impl<'a, 't> Engine<'a, 't> {
             }
             origin => {
                 let path = origin.path().map(|(p, rooted)| (p.to_string(), rooted));
-                self.eval_external_call(node, path, receiver, receiver_node, method, args, frame)
+                let direct = receiver.is_none();
+                let mut value = self.eval_external_call(
+                    node,
+                    path,
+                    receiver,
+                    receiver_node,
+                    method,
+                    args,
+                    frame,
+                );
+                // Calling a lambda or closure returns what its body computed.
+                if direct && !value.sanitized && !callee_value.labels.is_empty() {
+                    value.union(&callee_value);
+                }
+                value
             }
         }
     }
@@ -1488,7 +1545,7 @@ impl<'a, 't> Engine<'a, 't> {
         let params: Vec<String> = self.functions[function]
             .params
             .iter()
-            .map(|(n, _)| n.clone())
+            .map(|(n, _, _)| n.clone())
             .collect();
         // The value flowing into each parameter.
         let mut inputs: Vec<Value> = vec![Value::default(); params.len()];
@@ -1762,6 +1819,18 @@ impl<'a, 't> Engine<'a, 't> {
             .flat_map(|(n, s)| s.iter().map(move |f| (n, f.clone())).collect::<Vec<_>>())
             .filter(|(_, f)| f.contains('.') || f.contains('/'))
             .collect();
+        // Columns named to the loader (`usecols=[…]`, `names=[…]`).
+        let column_args: Vec<(Node<'t>, Rc<Vec<String>>)> = args
+            .keyword
+            .iter()
+            .filter(|(k, _, _)| matches!(*k, "usecols" | "columns" | "names" | "fieldnames"))
+            .filter_map(|(_, n, v)| v.strings.clone().map(|s| (*n, s)))
+            .collect();
+        for (node, columns) in column_args {
+            for label in self.key_labels(node, &columns, true, true) {
+                push_label(&mut labels, label);
+            }
+        }
         for (node, file) in files {
             let name = file.rsplit(['/', '\\']).next().unwrap_or(&file);
             let stem = name.split('.').next().unwrap_or(name);
@@ -1900,8 +1969,16 @@ impl<'a, 't> Engine<'a, 't> {
             origin,
             ..Value::default()
         };
-        // Trainers and data loaders hold the data they were given.
-        if matches!(entry.kind, SinkKind::Training | SinkKind::FineTuning) {
+        // Trainers and data loaders hold the data they were given; an
+        // uploaded file still is that data, and an embedding can be inverted
+        // back into its text (Morris et al. 2023), so theirs flows on too.
+        if matches!(
+            entry.kind,
+            SinkKind::Training
+                | SinkKind::FineTuning
+                | SinkKind::DatasetUpload
+                | SinkKind::Embedding
+        ) {
             value.labels = data.labels;
         }
         value

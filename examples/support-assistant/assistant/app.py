@@ -67,7 +67,7 @@ def chat():
         f"- {order.placed_at:%Y-%m-%d}: {order.item_summary} ({order.status})" for order in recent_orders
     )
     profile = f"Customer: {user.full_name} <{user.email}>\nPlan: {user.plan}\nRecent orders:\n{order_lines}"
-    completion = client.chat.completions.create(  # expect: PL101 user.name user.contact.email user.account user.behavior.purchase_history user.content.private
+    completion = client.chat.completions.create(  # expect: PL101 user.name user.contact.email user.account user.behavior.purchase_history
         model=settings.CHAT_MODEL_NAME,
         messages=[
             {"role": "system", "content": settings.SYSTEM_PROMPT},

@@ -2110,9 +2110,14 @@ impl<'a, 't> Engine<'a, 't> {
                 sink.api
             ),
             FindingKind::Flow => format!(
-                "{}: {} reaches `{}`",
+                "{}: {} {} `{}`",
                 rule.summary,
                 categories.join(", "),
+                if categories.len() == 1 {
+                    "reaches"
+                } else {
+                    "reach"
+                },
                 sink.api
             ),
         };

@@ -2,7 +2,7 @@
 //! which fideslang category it belongs to. Works from the embedded
 //! vocabulary (`knowledge/vocabulary.toml`).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -149,7 +149,7 @@ fn singular(token: &str) -> &str {
 
 impl Classifier {
     fn new(vocabulary: &'static Vocabulary) -> Classifier {
-        let mut by_first_token: HashMap<String, Vec<CompiledPattern>> = HashMap::new();
+        let mut by_first_token: HashMap<String, Vec<CompiledPattern>> = HashMap::default();
         for term in &vocabulary.terms {
             for pattern in &term.patterns {
                 let toks: Vec<String> = tokens(pattern)

@@ -518,6 +518,8 @@ pub struct Facts<'t> {
     recent: RecentFacts<'t>,
     text: &'t [u8],
     query: &'static FactQuery,
+    import_cursor: std::cell::RefCell<QueryCursor>,
+    import_cache: std::cell::RefCell<NodeMap<Vec<ImportFact<'t>>>>,
     pub imports: Vec<ImportFact<'t>>,
     pub comments: Vec<Node<'t>>,
 }
@@ -587,7 +589,7 @@ impl<'t> Facts<'t> {
         self.get(node).map(|f| f.role)
     }
 
-    /// The bindings of one import statement.
+    /// The bindings of one import statement (matched once, then remembered).
     pub fn imports_at(&self, node: Node<'t>) -> Vec<ImportFact<'t>> {
         if self.query.full_run {
             return self
@@ -597,8 +599,11 @@ impl<'t> Facts<'t> {
                 .cloned()
                 .collect();
         }
+        if let Some(known) = self.import_cache.borrow().get(&node.id()) {
+            return known.clone();
+        }
         let mut out = Vec::new();
-        let mut cursor = QueryCursor::new();
+        let mut cursor = self.import_cursor.borrow_mut();
         cursor.set_max_start_depth(Some(0));
         let mut matches = cursor.matches(&self.query.query, node, self.text);
         while let Some(m) = matches.next() {
@@ -608,6 +613,9 @@ impl<'t> Facts<'t> {
                 out.push(import);
             }
         }
+        self.import_cache
+            .borrow_mut()
+            .insert(node.id(), out.clone());
         out
     }
 }
@@ -649,6 +657,8 @@ fn extract_with<'t>(fq: &'static FactQuery, tree: &'t Tree, text: &'t [u8]) -> F
         recent: std::cell::RefCell::new(vec![None; RECENT_SLOTS]),
         text,
         query: fq,
+        import_cursor: std::cell::RefCell::new(QueryCursor::new()),
+        import_cache: std::cell::RefCell::new(NodeMap::default()),
         imports,
         comments,
     }

@@ -13,7 +13,7 @@
 //! sink, personal data returned by the function itself). Passes repeat until
 //! summaries and class fields stop changing (at most [`MAX_PASSES`]).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -91,12 +91,21 @@ impl Origin {
         }
     }
 
-    fn extend(&self, segment: &str) -> Origin {
+    /// The path with `separator` and `segment` appended (`.chat`, `()`),
+    /// up to a length that no real call path reaches.
+    fn extend(&self, separator: &str, segment: &str) -> Origin {
         match self {
-            Origin::Path { path, rooted } => Origin::Path {
-                path: format!("{path}{segment}").into(),
-                rooted: *rooted,
-            },
+            Origin::Path { path, rooted } if path.len() < 200 => {
+                let mut extended =
+                    String::with_capacity(path.len() + separator.len() + segment.len());
+                extended.push_str(path);
+                extended.push_str(separator);
+                extended.push_str(segment);
+                Origin::Path {
+                    path: extended.into(),
+                    rooted: *rooted,
+                }
+            }
             _ => Origin::Unknown,
         }
     }
@@ -151,7 +160,10 @@ struct SourceInfo {
 struct Step {
     prev: u32,
     span: Span,
-    note: String,
+    /// Shared: one assignment adds a step for each label it carries.
+    note: Rc<str>,
+    /// Steps from the start of the path, this one included.
+    depth: u16,
 }
 
 struct FunctionInfo<'t> {
@@ -291,8 +303,8 @@ impl<'a, 't> Engine<'a, 't> {
         resolver: &'static Resolver,
         time_limit: Duration,
     ) -> Self {
-        let mut imports = HashMap::new();
-        let mut imported_roots = HashSet::new();
+        let mut imports = HashMap::default();
+        let mut imported_roots = HashSet::default();
         for import in &facts.imports {
             let bound = import.bound_name().to_string();
             let target = import.target_path();
@@ -323,21 +335,21 @@ impl<'a, 't> Engine<'a, 't> {
             summaries: Vec::new(),
             fields: Vec::new(),
             final_envs: Vec::new(),
-            module_env: HashMap::new(),
+            module_env: HashMap::default(),
             sources: Vec::new(),
-            source_ids: HashMap::new(),
+            source_ids: HashMap::default(),
             steps: Vec::new(),
             sink_sites: Vec::new(),
             sink_ids: NodeMap::default(),
-            findings: HashMap::new(),
+            findings: HashMap::default(),
             changed: false,
             cursors: Vec::new(),
             module_done: false,
             in_progress: Vec::new(),
             pass: 0,
             analysed_in_pass: Vec::new(),
-            read_before_analysis: HashSet::new(),
-            field_reads: HashSet::new(),
+            read_before_analysis: HashSet::default(),
+            field_reads: HashSet::default(),
             context: Context::Module,
             depth: 0,
             depth_exceeded: false,
@@ -361,7 +373,7 @@ impl<'a, 't> Engine<'a, 't> {
                 conditional_depth: 0,
                 returned: Value::default(),
                 summary: Summary::default(),
-                person_records: HashSet::new(),
+                person_records: HashSet::default(),
             };
             for (name, path) in &self.imports {
                 frame.env.insert(
@@ -423,10 +435,12 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn step(&mut self, prev: u32, node: Node, note: String) -> u32 {
+        let depth = self.depth_of(prev) + 1;
         self.steps.push(Step {
             prev,
             span: Span::of(&node),
-            note,
+            note: note.into(),
+            depth,
         });
         (self.steps.len() - 1) as u32
     }
@@ -437,20 +451,25 @@ impl<'a, 't> Engine<'a, 't> {
         if out.labels.is_empty() {
             return out;
         }
-        let note = note();
-        let step = self.step(NO_STEP, node, note);
+        let note: Rc<str> = note().into();
+        let span = Span::of(&node);
         for label in &mut out.labels {
-            if chain_len(&self.steps, label.step) < MAX_PATH_STEPS {
-                let s = self.steps.len();
+            let depth = self.depth_of(label.step);
+            if usize::from(depth) < MAX_PATH_STEPS {
                 self.steps.push(Step {
                     prev: label.step,
-                    span: self.steps[step as usize].span,
-                    note: self.steps[step as usize].note.clone(),
+                    span,
+                    note: note.clone(),
+                    depth: depth + 1,
                 });
-                label.step = s as u32;
+                label.step = (self.steps.len() - 1) as u32;
             }
         }
         out
+    }
+
+    fn depth_of(&self, step: u32) -> u16 {
+        self.steps.get(step as usize).map_or(0, |s| s.depth)
     }
 
     fn source(
@@ -753,7 +772,7 @@ impl<'a, 't> Engine<'a, 't> {
         let object_value = self.eval(object, frame);
         let prop = self.text(property);
         let mut value = Value {
-            origin: object_value.origin.extend(&format!(".{prop}")),
+            origin: object_value.origin.extend(".", prop),
             ..Value::default()
         };
         if let Origin::Instance(class) = object_value.origin {
@@ -773,8 +792,13 @@ impl<'a, 't> Engine<'a, 't> {
                 rooted: false,
             };
         }
-        let context = self.person_context(object, &object_value, frame);
-        if let Some(class) = self.classifier.classify_name(prop, context) {
+        // Person context is costly to establish: only look when it matters.
+        let class = self.classifier.classify_name(prop, false).or_else(|| {
+            self.classifier
+                .classify_name(prop, true)
+                .filter(|_| self.person_context(object, &object_value, frame))
+        });
+        if let Some(class) = class {
             self.mark_person_record(object, frame);
             let evidence = self.short_text(node);
             let label = self.source(node, class.category, evidence, None);
@@ -784,6 +808,14 @@ impl<'a, 't> Engine<'a, 't> {
             value.labels = object_value.labels;
         }
         value
+    }
+
+    /// Whether some key is personal only on a person record (`name`, `age`).
+    fn needs_context(&self, keys: &[String]) -> bool {
+        keys.iter().any(|k| {
+            self.classifier.classify_name(k, false).is_none()
+                && self.classifier.classify_name(k, true).is_some()
+        })
     }
 
     fn mark_person_record(&self, object: Node<'t>, frame: &mut Frame<'a>) {
@@ -823,7 +855,7 @@ impl<'a, 't> Engine<'a, 't> {
         };
         let object_value = self.eval(object, frame);
         let key_value = self.eval(key, frame);
-        let origin = object_value.origin.extend("[]");
+        let origin = object_value.origin.extend("[]", "");
         let table = object_value
             .origin
             .path()
@@ -834,7 +866,9 @@ impl<'a, 't> Engine<'a, 't> {
         };
         match &key_value.strings {
             Some(keys) => {
-                let context = self.person_context(object, &object_value, frame);
+                let context = !table
+                    && self.needs_context(keys)
+                    && self.person_context(object, &object_value, frame);
                 let labels = self.key_labels(key, keys, context, table);
                 if !labels.is_empty() && !table {
                     self.mark_person_record(object, frame);
@@ -1286,9 +1320,9 @@ impl<'a, 't> Engine<'a, 't> {
                     .unwrap_or_default();
                 self.classes.push(ClassInfo {
                     name,
-                    methods: HashMap::new(),
+                    methods: HashMap::default(),
                 });
-                self.fields.push(HashMap::new());
+                self.fields.push(HashMap::default());
                 self.class_ids.insert(node.id(), self.classes.len() - 1);
                 self.classes.len() - 1
             }
@@ -1323,11 +1357,11 @@ impl<'a, 't> Engine<'a, 't> {
         let params = info.params.clone();
         let mut frame = Frame {
             function: Some(id),
-            env: HashMap::new(),
+            env: HashMap::default(),
             conditional_depth: 0,
             returned: Value::default(),
             summary: Summary::default(),
-            person_records: HashSet::new(),
+            person_records: HashSet::default(),
         };
         for (index, (name, node, declared)) in params.iter().enumerate() {
             let name_ref: &'a str = self.text(*node);
@@ -1413,7 +1447,7 @@ impl<'a, 't> Engine<'a, 't> {
         let callee_value = match (&receiver, method) {
             (Some(recv), Some(m)) => {
                 let mut v = Value {
-                    origin: recv.origin.extend(&format!(".{m}")),
+                    origin: recv.origin.extend(".", m),
                     ..Value::default()
                 };
                 if let Origin::Instance(class) = recv.origin {
@@ -1616,7 +1650,13 @@ impl<'a, 't> Engine<'a, 't> {
                 self.steps[s as usize].span,
                 self.steps[s as usize].note.clone(),
             );
-            self.steps.push(Step { prev, span, note });
+            let depth = self.depth_of(prev).saturating_add(1);
+            self.steps.push(Step {
+                prev,
+                span,
+                note,
+                depth,
+            });
             prev = (self.steps.len() - 1) as u32;
         }
         prev
@@ -1746,7 +1786,7 @@ impl<'a, 't> Engine<'a, 't> {
             && let Some(keys) = &key.strings
         {
             let recv = receiver.clone().unwrap_or_default();
-            let context = self.person_context(recv_node, &recv, frame);
+            let context = self.needs_context(keys) && self.person_context(recv_node, &recv, frame);
             let labels = self.key_labels(*key_node, &keys.clone(), context, false);
             if !labels.is_empty() {
                 self.mark_person_record(recv_node, frame);
@@ -2095,7 +2135,7 @@ impl<'a, 't> Engine<'a, 't> {
                 chain.push(FlowStep {
                     file: None,
                     span: s.span,
-                    note: s.note.clone(),
+                    note: s.note.to_string(),
                 });
                 step = s.prev;
             }
@@ -2143,15 +2183,6 @@ fn sink_of(entry: &SinkEntry) -> Sink {
         api: entry.api.clone(),
         provider: entry.provider.clone(),
     }
-}
-
-fn chain_len(steps: &[Step], mut step: u32) -> usize {
-    let mut n = 0;
-    while step != NO_STEP && n < MAX_PATH_STEPS {
-        n += 1;
-        step = steps[step as usize].prev;
-    }
-    n
 }
 
 #[derive(Default)]

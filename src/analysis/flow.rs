@@ -621,6 +621,14 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn eval_children(&mut self, node: Node<'t>, frame: &mut Frame<'a>) -> Value {
+        // Wrappers (statements, parentheses, `await`, interpolations) pass
+        // their only child's value through unchanged.
+        if node.named_child_count() == 1
+            && let Some(child) = node.named_child(0)
+            && self.role(child) != Some(Role::Comment)
+        {
+            return self.eval(child, frame);
+        }
         let mut value = Value {
             constant: true,
             ..Value::default()
@@ -646,7 +654,8 @@ impl<'a, 't> Engine<'a, 't> {
             any = true;
             let v = self.eval(child, frame);
             match (&mut strings, &v.strings) {
-                (Some(acc), Some(s)) => acc.extend(s.iter().cloned()),
+                // Keys and column lists are short; long runs of text are not.
+                (Some(acc), Some(s)) if acc.len() + s.len() <= 64 => acc.extend(s.iter().cloned()),
                 _ => strings = None,
             }
             if v.origin != Origin::Unknown && !self.is_invocable_model(&value.origin) {

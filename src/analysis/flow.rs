@@ -258,7 +258,6 @@ pub struct Engine<'a, 't> {
     facts: &'a Facts<'t>,
     resolver: &'static Resolver,
     classifier: &'static Classifier,
-    imports: HashMap<&'a str, String>,
     imported_roots: HashSet<String>,
     imports_ml: bool,
 
@@ -303,31 +302,13 @@ impl<'a, 't> Engine<'a, 't> {
         resolver: &'static Resolver,
         time_limit: Duration,
     ) -> Self {
-        let mut imports = HashMap::default();
-        let mut imported_roots = HashSet::default();
-        for import in &facts.imports {
-            let bound = import.bound_name().to_string();
-            let target = import.target_path();
-            if let Some(root) = target.split('.').next() {
-                imported_roots.insert(root.to_string());
-            }
-            // Bound names are slices of the source so environments can borrow them.
-            if let Some(name) = find_in(src, &bound, import.node) {
-                imports.insert(name, target);
-            }
-        }
-        let imports_ml = resolver
-            .ml_modules()
-            .iter()
-            .any(|m| imported_roots.contains(m.as_str()));
         Engine {
             src,
             facts,
             resolver,
             classifier: classify::get(),
-            imports,
-            imported_roots,
-            imports_ml,
+            imported_roots: HashSet::default(),
+            imports_ml: false,
             functions: Vec::new(),
             function_ids: NodeMap::default(),
             classes: Vec::new(),
@@ -375,18 +356,6 @@ impl<'a, 't> Engine<'a, 't> {
                 summary: Summary::default(),
                 person_records: HashSet::default(),
             };
-            for (name, path) in &self.imports {
-                frame.env.insert(
-                    name,
-                    Value {
-                        origin: Origin::Path {
-                            path: path.as_str().into(),
-                            rooted: true,
-                        },
-                        ..Value::default()
-                    },
-                );
-            }
             self.context = Context::Module;
             self.eval(root, &mut frame);
             self.module_env = frame.env;
@@ -742,9 +711,6 @@ impl<'a, 't> Engine<'a, 't> {
                 },
                 ..Value::default()
             };
-            if frame.function.is_none() {
-                self.imports.insert(name, target);
-            }
             frame.env.insert(name, value);
         }
     }

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Position, Range, has_personal_data, path_string, position, range, text_for};
+use super::{Position, Range, path_string, position, range, recognised_sinks, text_for};
 use crate::check::{CheckResult, CheckedFile, Totals};
 use crate::finding::{DataUseTag, Finding, Sink, Status};
 
@@ -140,19 +140,12 @@ pub fn document<'a>(result: &'a CheckResult, options: &JsonOptions) -> Document<
         })
         .collect();
     let recognised_sinks = options.all_sinks.then(|| {
-        result
-            .files
-            .iter()
-            .flat_map(|file| {
-                file.analysis
-                    .recognised_sinks
-                    .iter()
-                    .map(move |rs| JsonRecognisedSink {
-                        path: path_string(&file.path),
-                        range: range(file.text.as_deref(), &rs.span),
-                        sink: &rs.sink,
-                        personal_data: has_personal_data(file, rs),
-                    })
+        recognised_sinks(result)
+            .map(|(file, rs, personal_data)| JsonRecognisedSink {
+                path: path_string(&file.path),
+                range: range(file.text.as_deref(), &rs.span),
+                sink: &rs.sink,
+                personal_data,
             })
             .collect()
     });

@@ -84,6 +84,18 @@ pub fn path_string(path: &Path) -> String {
 
 /// Whether a finding with a sink covers this recognised AI call, i.e. the call
 /// receives personal data.
+/// Every recognised AI call of a run with its file and whether personal data reaches it.
+pub fn recognised_sinks(
+    result: &crate::check::CheckResult,
+) -> impl Iterator<Item = (&CheckedFile, &RecognisedSink, bool)> {
+    result.files.iter().flat_map(|file| {
+        file.analysis
+            .recognised_sinks
+            .iter()
+            .map(move |rs| (file, rs, has_personal_data(file, rs)))
+    })
+}
+
 pub fn has_personal_data(file: &CheckedFile, sink: &RecognisedSink) -> bool {
     file.analysis.findings.iter().any(|f| covers(f, sink))
 }

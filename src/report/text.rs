@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 use unicode_width::UnicodeWidthChar;
 
-use super::{Position, has_personal_data, line_start, path_string, position, text_for};
+use super::{Position, line_start, path_string, position, recognised_sinks, text_for};
 use crate::check::{CheckResult, CheckedFile};
 use crate::finding::{DataUseTag, Finding, Severity, Span};
 
@@ -230,26 +230,19 @@ fn write_finding_styled(
 }
 
 fn write_sinks(out: &mut dyn Write, result: &CheckResult, styles: &Styles) -> io::Result<()> {
-    let rows: Vec<String> = result
-        .files
-        .iter()
-        .flat_map(|file| {
-            file.analysis
-                .recognised_sinks
-                .iter()
-                .filter(|rs| !has_personal_data(file, rs))
-                .map(|rs| {
-                    let at = position(file.text.as_deref(), rs.span.start_byte, rs.span.start);
-                    format!(
-                        "  {}:{}:{}: {} {} ({})",
-                        path_string(&file.path),
-                        at.line,
-                        at.column,
-                        rs.sink.kind.as_str(),
-                        rs.sink.api,
-                        rs.sink.provider
-                    )
-                })
+    let rows: Vec<String> = recognised_sinks(result)
+        .filter(|(_, _, personal_data)| !personal_data)
+        .map(|(file, rs, _)| {
+            let at = position(file.text.as_deref(), rs.span.start_byte, rs.span.start);
+            format!(
+                "  {}:{}:{}: {} {} ({})",
+                path_string(&file.path),
+                at.line,
+                at.column,
+                rs.sink.kind.as_str(),
+                rs.sink.api,
+                rs.sink.provider
+            )
         })
         .collect();
     let bold = styles.bold;

@@ -190,6 +190,9 @@ pub struct DataUseTag {
     pub retention: Option<String>,
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// The comment holding the tag, for edits; not part of the JSON contract.
+    #[serde(skip)]
+    pub span: Option<Span>,
 }
 
 /// One result of analysing a file.

@@ -20,14 +20,29 @@ use crate::language::Language;
 pub struct AnalysisOptions {
     /// Wall-clock budget for the flow analysis of one file.
     pub time_limit: Duration,
+    /// Project additions to the built-in knowledge (from configuration).
+    pub extensions: std::sync::Arc<Extensions>,
 }
 
 impl Default for AnalysisOptions {
     fn default() -> Self {
         AnalysisOptions {
             time_limit: Duration::from_secs(10),
+            extensions: std::sync::Arc::default(),
         }
     }
+}
+
+/// What a project adds to the built-in vocabulary and catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct Extensions {
+    /// Name patterns (tokens in snake_case, as in the vocabulary) and the
+    /// category they stand for; they count as strong terms.
+    pub sources: Vec<(String, String)>,
+    /// Call patterns (catalogue globs) and the kind of AI call they are.
+    pub sinks: Vec<(String, crate::finding::SinkKind)>,
+    /// Call patterns whose result carries no personal data.
+    pub sanitizers: Vec<String>,
 }
 
 thread_local! {

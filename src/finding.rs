@@ -214,6 +214,40 @@ pub struct Finding {
     pub flow: Vec<FlowStep>,
     pub tag: Option<DataUseTag>,
     pub status: Status,
+    /// Edits that resolve or declare the finding (code actions), computed
+    /// by the analysis so every client applies the same change.
+    pub fixes: Vec<Fix>,
+}
+
+/// A titled set of text edits to one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What the edit does, e.g. "Add data-use tag (train_ai_system)".
+    pub title: String,
+    pub kind: FixKind,
+    /// The edit to offer first.
+    pub preferred: bool,
+    pub edits: Vec<TextEdit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixKind {
+    /// Adds a `@data-use` tag above the AI call.
+    AddTag,
+    /// Adds the missing categories to an existing tag.
+    DeclareMissing,
+    /// Replaces an unknown key with a valid one.
+    ReplaceKey,
+    /// Marks a source as not personal data.
+    NotPersonalData,
+}
+
+/// Replace the bytes of `span` with `new_text` (an insertion when the span is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextEdit {
+    pub span: Span,
+    pub new_text: String,
 }
 
 /// Something the analysis could not do fully for a file (time or size

@@ -2148,6 +2148,7 @@ impl<'a, 't> Engine<'a, 't> {
             flow,
             tag: None,
             status: Status::Undeclared,
+            fixes: Vec::new(),
         })
     }
 }

@@ -489,6 +489,7 @@ mod tests {
             flow: vec![],
             tag: None,
             status: Status::Undeclared,
+            fixes: Vec::new(),
         }
     }
 

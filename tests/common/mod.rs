@@ -122,6 +122,7 @@ pub fn chat_analysis() -> FileAnalysis {
             ..DataUseTag::default()
         }),
         status: Status::PartiallyDeclared,
+        fixes: Vec::new(),
     };
     let second_call = span_from_to(text, "client.chat.completions.create(", "\n    )", 1);
     let ticket = Finding {
@@ -141,6 +142,7 @@ pub fn chat_analysis() -> FileAnalysis {
         flow: vec![],
         tag: None,
         status: Status::Undeclared,
+        fixes: Vec::new(),
     };
     FileAnalysis {
         // Deliberately out of order: reports sort by position.

@@ -8,11 +8,13 @@ use std::fmt;
 use std::num::NonZeroUsize;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::analysis::{self, AnalysisOptions};
+use crate::config::{self, Config};
 use crate::finding::{FileAnalysis, Finding};
 use crate::language::Language;
 
@@ -60,6 +62,20 @@ pub struct CheckOptions {
     /// `RAYON_NUM_THREADS`).
     pub threads: Option<NonZeroUsize>,
     pub mode: Mode,
+    /// Project configuration: excluded paths filter the walk, and rule
+    /// severities, disabled rules and policies are applied to each file's
+    /// findings. (Its extensions must also be in `analysis.extensions`; see
+    /// [`CheckOptions::with_config`].)
+    pub config: Arc<Config>,
+}
+
+impl CheckOptions {
+    /// Uses `config` for the walk, the findings and the analysis extensions.
+    pub fn with_config(mut self, config: Config) -> Self {
+        self.analysis.extensions = Arc::new(config.extensions());
+        self.config = Arc::new(config);
+        self
+    }
 }
 
 impl Default for CheckOptions {
@@ -69,6 +85,7 @@ impl Default for CheckOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             threads: None,
             mode: Mode::Analyze,
+            config: Arc::default(),
         }
     }
 }
@@ -287,7 +304,7 @@ fn run(
     options: &CheckOptions,
     progress: &dyn Progress,
 ) -> CheckResult {
-    let (candidates, mut skipped) = collect(paths, cwd);
+    let (candidates, mut skipped) = collect(paths, cwd, &options.config);
     tracing::debug!(files = candidates.len(), "walk done");
     progress.start(candidates.len());
     let outcomes: Vec<Outcome> = candidates
@@ -314,7 +331,13 @@ fn run(
 
 /// Selects the files to analyse: explicit files of a known language, and
 /// files of a known language found by walking directories.
-fn collect(paths: &[PathBuf], cwd: Option<&Path>) -> (Vec<Candidate>, Vec<SkippedFile>) {
+/// Walked files and directories matching the configuration's excludes are
+/// left out; paths given explicitly are always checked.
+fn collect(
+    paths: &[PathBuf],
+    cwd: Option<&Path>,
+    config: &Arc<Config>,
+) -> (Vec<Candidate>, Vec<SkippedFile>) {
     let mut candidates = Vec::new();
     let mut skipped = Vec::new();
     let mut seen = HashSet::new();
@@ -340,11 +363,15 @@ fn collect(paths: &[PathBuf], cwd: Option<&Path>) -> (Vec<Candidate>, Vec<Skippe
             }
             continue;
         }
+        let config = Arc::clone(config);
         let walker = ignore::WalkBuilder::new(root)
             .hidden(false)
             .require_git(false)
             .follow_links(false)
-            .filter_entry(|entry| !is_excluded_dir(entry))
+            .filter_entry(move |entry| {
+                !is_excluded_dir(entry)
+                    && (entry.depth() == 0 || !config.exclude.is_excluded(entry.path()))
+            })
             .build();
         for entry in walker {
             match entry {
@@ -401,7 +428,11 @@ fn error_message(err: &ignore::Error) -> String {
 fn process(candidate: &Candidate, cwd: Option<&Path>, options: &CheckOptions) -> Outcome {
     process_with(candidate, cwd, options, |text, language| {
         match options.mode {
-            Mode::Analyze => analysis::analyze(text, language, &options.analysis),
+            Mode::Analyze => {
+                let mut analysis = analysis::analyze(text, language, &options.analysis);
+                config::apply(&options.config, &mut analysis.findings);
+                analysis
+            }
             Mode::ParseOnly => {
                 // The same parser (one per worker thread) the analysis uses.
                 drop(analysis::parse(text, language, None));

@@ -6,6 +6,8 @@
 pub mod analysis;
 /// Running the analysis over paths (walk, parallel scan, skipped files).
 pub mod check;
+/// Project configuration: privacy-lens.toml, pyproject.toml, editor settings; applied to findings.
+pub mod config;
 /// Plain data describing what the analysis found (the findings contract).
 pub mod finding;
 /// Knowledge as data: fideslang taxonomy, vocabularies, sink catalogues.

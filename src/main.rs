@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use privacy_lens::check::{self, CheckError, CheckOptions, Mode, Progress};
+use privacy_lens::config;
 use privacy_lens::finding::Severity;
 use privacy_lens::report::{json, text};
 use privacy_lens::rules;
@@ -84,6 +85,15 @@ struct CheckArgs {
     /// Walk, read and parse every file, but skip the analysis (benchmarks).
     #[arg(long, hide = true)]
     parse_only: bool,
+
+    /// Use this configuration file instead of discovering privacy-lens.toml
+    /// or pyproject.toml from the first PATH upwards.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long)]
+    no_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -208,6 +218,19 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         },
         ..CheckOptions::default()
     };
+    let options = match load_config(args) {
+        Ok(config) => options.with_config(config),
+        Err(config::ConfigError::Invalid(problems)) => {
+            for problem in problems {
+                eprintln!("error: {problem}");
+            }
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
     let show_progress = !args.no_progress && io::stderr().is_terminal();
     let progress = BarProgress::new(show_progress);
     let result = match check::check(&args.paths, &options, &progress) {
@@ -269,6 +292,21 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The configuration for `check` (warnings go to stderr).
+fn load_config(args: &CheckArgs) -> Result<config::Config, config::ConfigError> {
+    if args.no_config {
+        return Ok(config::Config::default());
+    }
+    let Some(loaded) = config::for_check(&args.paths, args.config.as_deref())? else {
+        return Ok(config::Config::default());
+    };
+    tracing::info!("configuration: {}", loaded.path.display());
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(loaded.config)
 }
 
 /// An indicatif bar on stderr that appears only once a run has taken longer

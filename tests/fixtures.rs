@@ -3,7 +3,9 @@
 //! `# expect: CODE category …; CODE …` comments on the lines where the AI
 //! calls start. Categories match by prefix in both directions, and the sets
 //! must agree: every expected category found, every found category expected.
-//! A file without expectations must produce no findings.
+//! A file without expectations must produce no findings. A code may carry
+//! the expected status (`PL101:declared`); without one the finding must be
+//! undeclared.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use privacy_lens::language::Language;
 #[derive(Debug, Clone, PartialEq)]
 struct Expected {
     code: String,
+    status: String,
     categories: Vec<String>,
 }
 
@@ -33,8 +36,10 @@ fn expectations(text: &str) -> BTreeMap<usize, Vec<Expected>> {
         for group in spec.split(';') {
             let mut words = group.split_whitespace();
             let Some(code) = words.next() else { continue };
+            let (code, status) = code.split_once(':').unwrap_or((code, "undeclared"));
             items.push(Expected {
                 code: code.to_string(),
+                status: status.to_string(),
                 categories: words.map(|w| w.trim_end_matches(',').to_string()).collect(),
             });
         }
@@ -54,12 +59,13 @@ fn check_file(path: &Path, problems: &mut Vec<String>) -> usize {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let expected = expectations(&text);
     let analysis = analyze(&text, language, &AnalysisOptions::default());
-    let mut actual: BTreeMap<usize, Vec<(String, Vec<String>)>> = BTreeMap::new();
+    let mut actual: BTreeMap<usize, Vec<(String, Vec<String>, String)>> = BTreeMap::new();
     for f in &analysis.findings {
-        actual
-            .entry(f.span.start.row + 1)
-            .or_default()
-            .push((f.code.to_string(), f.categories.clone()));
+        actual.entry(f.span.start.row + 1).or_default().push((
+            f.code.to_string(),
+            f.categories.clone(),
+            f.status.as_str().to_string(),
+        ));
     }
     let name = path.display();
     let mut checked = 0;
@@ -67,14 +73,20 @@ fn check_file(path: &Path, problems: &mut Vec<String>) -> usize {
         let mut got = actual.remove(line).unwrap_or_default();
         for want in wants {
             checked += 1;
-            match got.iter().position(|(code, _)| *code == want.code) {
+            match got.iter().position(|(code, _, _)| *code == want.code) {
                 None => problems.push(format!(
                     "{name}:{line}: missing {} {}",
                     want.code,
                     want.categories.join(" ")
                 )),
                 Some(i) => {
-                    let (_, cats) = got.remove(i);
+                    let (_, cats, status) = got.remove(i);
+                    if status != want.status {
+                        problems.push(format!(
+                            "{name}:{line}: {} is {status}, expected {}",
+                            want.code, want.status
+                        ));
+                    }
                     let missing: Vec<_> = want
                         .categories
                         .iter()
@@ -93,12 +105,12 @@ fn check_file(path: &Path, problems: &mut Vec<String>) -> usize {
                 }
             }
         }
-        for (code, cats) in got {
+        for (code, cats, _) in got {
             problems.push(format!("{name}:{line}: extra {code} {}", cats.join(" ")));
         }
     }
     for (line, rest) in actual {
-        for (code, cats) in rest {
+        for (code, cats, _) in rest {
             problems.push(format!("{name}:{line}: extra {code} {}", cats.join(" ")));
         }
     }
@@ -155,9 +167,13 @@ fn demo_examples() {
 
 #[test]
 fn expectation_comments_parse() {
-    let text = "x = f()  # expect: PL101 user.contact.email user.name; PL110 user.contact.email\n";
+    let text = "x = f()  # expect: PL101 user.contact.email user.name; PL110:declared user.contact.email\n";
     let e = expectations(text);
     assert_eq!(e[&1].len(), 2);
+    assert_eq!(
+        (e[&1][0].status.as_str(), e[&1][1].status.as_str()),
+        ("undeclared", "declared")
+    );
     assert_eq!(e[&1][0].categories, ["user.contact.email", "user.name"]);
     assert_eq!(e[&1][1].code, "PL110");
 }

@@ -303,6 +303,15 @@ impl Classifier {
             .any(|s| knowledge::key_has_prefix(category, s))
     }
 
+    /// How many distinct quasi-identifiers (entries of the vocabulary's list)
+    /// the categories cover.
+    pub fn quasi_identifier_groups(&self, categories: &[String]) -> usize {
+        self.quasi
+            .iter()
+            .filter(|q| categories.iter().any(|c| knowledge::key_has_prefix(c, q)))
+            .count()
+    }
+
     pub fn is_quasi_identifier(&self, category: &str) -> bool {
         self.quasi
             .iter()

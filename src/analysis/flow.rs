@@ -14,6 +14,7 @@
 //! summaries and class fields stop changing (at most [`MAX_PASSES`]).
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -22,11 +23,13 @@ use tree_sitter::Node;
 use super::classify::{self, Classifier};
 use super::facts::{Facts, NodeMap, Part, Role};
 use super::sinks::Resolver;
+use super::tags::{self, FileTags, TagKind};
 use crate::finding::{
-    AnalysisNote, FileAnalysis, Finding, FlowStep, RecognisedSink, Sink, SinkKind, SourceRef, Span,
-    Status,
+    AnalysisNote, FileAnalysis, Finding, Fix, FixKind, FlowStep, RecognisedSink, Severity, Sink,
+    SinkKind, SourceRef, Span, Status,
 };
-use crate::knowledge::SinkEntry;
+use crate::knowledge::{self, SinkEntry};
+use crate::language::Language;
 use crate::rules;
 
 const MAX_PASSES: usize = 4;
@@ -223,7 +226,7 @@ impl Summary {
 /// A recognised AI call site.
 struct SinkSite {
     span: Span,
-    entry: &'static SinkEntry,
+    entry: Cow<'static, SinkEntry>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -256,6 +259,11 @@ struct Frame<'a> {
 pub struct Engine<'a, 't> {
     src: &'a str,
     facts: &'a Facts<'t>,
+    tags: &'a FileTags,
+    language: Language,
+    /// The function each function-level tag (`@sanitizer`, `@ai-sink`,
+    /// `@personal-data` above a `def`) belongs to.
+    tag_owner: Vec<Option<FnId>>,
     resolver: &'static Resolver,
     classifier: &'static Classifier,
     imported_roots: HashSet<String>,
@@ -299,12 +307,17 @@ impl<'a, 't> Engine<'a, 't> {
     pub fn new(
         src: &'a str,
         facts: &'a Facts<'t>,
+        tags: &'a FileTags,
+        language: Language,
         resolver: &'static Resolver,
         time_limit: Duration,
     ) -> Self {
         Engine {
             src,
             facts,
+            tags,
+            language,
+            tag_owner: vec![None; tags.tags.len()],
             resolver,
             classifier: classify::get(),
             imported_roots: HashSet::default(),
@@ -956,6 +969,13 @@ impl<'a, 't> Engine<'a, 't> {
                     };
                 }
                 let mut value = self.advance(&value, target, || format!("assigned to `{name}`"));
+                for category in self.declared_personal(target.start_byte()) {
+                    if !value.has_category(category) {
+                        let label =
+                            self.source(target, category, format!("{name} (@personal-data)"), None);
+                        push_label(&mut value.labels, label);
+                    }
+                }
                 if !value.constant && !value.sanitized {
                     if let Some(class) = self.classifier.classify_name(name, false)
                         && !value.has_category(class.category)
@@ -1229,10 +1249,94 @@ impl<'a, 't> Engine<'a, 't> {
         self.analysed_in_pass.push(0);
         self.final_envs.push(None);
         self.function_ids.insert(node.id(), id);
+        for (index, statement) in self.tags.statements.iter().enumerate() {
+            let function_level = matches!(
+                self.tags.tags[index].kind,
+                TagKind::Sanitizer { .. } | TagKind::AiSink { .. } | TagKind::PersonalData { .. }
+            );
+            if function_level
+                && self.tag_owner[index].is_none()
+                && statement.is_some_and(|(a, b)| a <= node.start_byte() && node.end_byte() <= b)
+            {
+                self.tag_owner[index] = Some(id);
+            }
+        }
         if let Some(c) = class {
             self.classes[c].methods.insert(name, id);
         }
         id
+    }
+
+    /// Taxonomy keys named by the function's tags of one kind.
+    fn function_tag_categories(
+        &self,
+        function: FnId,
+        wanted: impl Fn(&TagKind) -> bool,
+    ) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        for (index, tag) in self.tags.tags.iter().enumerate() {
+            if self.tag_owner[index] != Some(function) || !wanted(&tag.kind) {
+                continue;
+            }
+            let words = match &tag.kind {
+                TagKind::PersonalData { categories, .. } | TagKind::Sanitizer { categories } => {
+                    categories
+                }
+                _ => continue,
+            };
+            out.extend(words.iter().filter_map(|w| taxonomy_key(&w.text)));
+        }
+        out
+    }
+
+    /// `Some(categories)` when the function is tagged `@sanitizer` (empty: all).
+    fn sanitizer_categories(&self, function: FnId) -> Option<Vec<&'static str>> {
+        let tagged = self.tags.tags.iter().enumerate().any(|(i, t)| {
+            self.tag_owner[i] == Some(function) && matches!(t.kind, TagKind::Sanitizer { .. })
+        });
+        tagged.then(|| {
+            self.function_tag_categories(function, |k| matches!(k, TagKind::Sanitizer { .. }))
+        })
+    }
+
+    fn ai_sink_kind(&self, function: FnId) -> Option<SinkKind> {
+        self.tags
+            .tags
+            .iter()
+            .enumerate()
+            .find_map(|(i, t)| match &t.kind {
+                TagKind::AiSink { kind: Some(word) } if self.tag_owner[i] == Some(function) => {
+                    SinkKind::parse(&word.text)
+                }
+                _ => None,
+            })
+    }
+
+    /// Categories a `@personal-data` tag gives to what is defined at `byte`.
+    fn declared_personal(&self, byte: usize) -> Vec<&'static str> {
+        let Some(index) = self
+            .tags
+            .covering(byte, |k| matches!(k, TagKind::PersonalData { .. }))
+        else {
+            return Vec::new();
+        };
+        if self.tag_owner[index].is_some() {
+            return Vec::new();
+        }
+        match &self.tags.tags[index].kind {
+            TagKind::PersonalData { categories, .. } => categories
+                .iter()
+                .filter_map(|w| taxonomy_key(&w.text))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether a source lies in a statement marked `@not-personal-data`.
+    fn marked_not_personal(&self, byte: usize) -> bool {
+        self.tags
+            .covering(byte, |k| matches!(k, TagKind::NotPersonalData))
+            .is_some()
     }
 
     /// An instance of a declared type such as `Chroma` or `openai.OpenAI`.
@@ -1387,6 +1491,16 @@ impl<'a, 't> Engine<'a, 't> {
             }
         }
         summary.return_origin = frame.returned.origin.clone();
+        // `@personal-data` above a function: what it returns is personal.
+        let name_node = self
+            .part(self.functions[id].node, Part::Name)
+            .unwrap_or(self.functions[id].node);
+        for category in
+            self.function_tag_categories(id, |k| matches!(k, TagKind::PersonalData { .. }))
+        {
+            let label = self.source(name_node, category, "@personal-data tag".to_string(), None);
+            push_label(&mut summary.returns, label);
+        }
         // Callers that ran before this analysis used the old summary.
         if self.read_before_analysis.contains(&id)
             && summary.fingerprint() != self.summaries[id].fingerprint()
@@ -1444,6 +1558,25 @@ impl<'a, 't> Engine<'a, 't> {
 
         match callee_value.origin.clone() {
             Origin::Function(f) => {
+                if let Some(kind) = self.ai_sink_kind(f) {
+                    let entry = SinkEntry {
+                        api: self.functions[f].name.clone(),
+                        provider: "in-house".into(),
+                        kind,
+                        calls: Vec::new(),
+                        data: Vec::new(),
+                        identifiers: Vec::new(),
+                    };
+                    let origin = callee_value.origin.clone();
+                    return self.eval_sink_call(
+                        node,
+                        Cow::Owned(entry),
+                        origin,
+                        receiver,
+                        args,
+                        frame,
+                    );
+                }
                 let shift = usize::from(self.functions[f].class.is_some() && receiver.is_some());
                 self.apply_summary(node, f, shift, &args, frame)
             }
@@ -1536,6 +1669,27 @@ impl<'a, 't> Engine<'a, 't> {
         args: &Arguments<'a, 't>,
         frame: &mut Frame<'a>,
     ) -> Value {
+        if let Some(cleaned) = self.sanitizer_categories(function) {
+            // `@sanitizer`: the result carries none of those categories.
+            let mut value = Value {
+                sanitized: true,
+                ..Value::default()
+            };
+            if !cleaned.is_empty() {
+                for arg in args.all() {
+                    for label in &arg.labels {
+                        if !cleaned
+                            .iter()
+                            .any(|c| knowledge::key_has_prefix(label.category, c))
+                        {
+                            push_label(&mut value.labels, *label);
+                        }
+                    }
+                }
+                value.sanitized = value.labels.is_empty();
+            }
+            return value;
+        }
         if self.analysed_in_pass[function] != self.pass {
             // Callees are analysed on demand once module-level names are
             // known, so that most files need a single pass; recursion and
@@ -1662,7 +1816,7 @@ impl<'a, 't> Engine<'a, 't> {
         }
     }
 
-    fn sink_site(&mut self, call: Node<'t>, entry: &'static SinkEntry) -> usize {
+    fn sink_site(&mut self, call: Node<'t>, entry: Cow<'static, SinkEntry>) -> usize {
         if let Some(id) = self.sink_ids.get(&call.id()) {
             return *id;
         }
@@ -1707,7 +1861,14 @@ impl<'a, 't> Engine<'a, 't> {
                 })
                 .or_else(|| self.heuristic_sink(p, receiver_node, method, *rooted));
             if let Some(entry) = entry {
-                return self.eval_sink_call(call, entry, called_origin, receiver, args, frame);
+                return self.eval_sink_call(
+                    call,
+                    Cow::Borrowed(entry),
+                    called_origin,
+                    receiver,
+                    args,
+                    frame,
+                );
             }
             if *rooted {
                 if let Some(sanitizer) = self.resolver.sanitizer(p) {
@@ -1920,13 +2081,13 @@ impl<'a, 't> Engine<'a, 't> {
     fn eval_sink_call(
         &mut self,
         call: Node<'t>,
-        entry: &'static SinkEntry,
+        entry: Cow<'static, SinkEntry>,
         origin: Origin,
         receiver: Option<Value>,
         args: Arguments<'a, 't>,
         frame: &mut Frame<'a>,
     ) -> Value {
-        let site = self.sink_site(call, entry);
+        let site = self.sink_site(call, entry.clone());
         let identifier_roots: Vec<&str> = entry
             .identifiers
             .iter()
@@ -2031,7 +2192,7 @@ impl<'a, 't> Engine<'a, 't> {
         for site in &self.sink_sites {
             analysis.recognised_sinks.push(RecognisedSink {
                 span: site.span,
-                sink: sink_of(site.entry),
+                sink: sink_of(&site.entry),
             });
         }
         let mut keys: Vec<_> = self.findings.keys().copied().collect();
@@ -2044,13 +2205,145 @@ impl<'a, 't> Engine<'a, 't> {
         for key in keys {
             let labels = &self.findings[&key];
             if let Some(finding) = self.finding(key.0, key.1, labels) {
-                analysis.findings.push(finding);
+                if let Some(extra) = self.quasi_identifier_finding(&finding) {
+                    analysis.findings.push(finding);
+                    analysis.findings.push(extra);
+                } else {
+                    analysis.findings.push(finding);
+                }
             }
         }
+        self.tag_findings(&mut analysis.findings);
+        analysis.findings.sort_by_key(|f| f.span.start_byte);
         analysis
     }
 
+    /// PL120: three or more kinds of quasi-identifier in one flow into
+    /// training or an upload (postal code, date of birth, gender, …).
+    fn quasi_identifier_finding(&self, flow: &Finding) -> Option<Finding> {
+        let sink = flow.sink.as_ref()?;
+        if !matches!(
+            sink.kind,
+            SinkKind::Training | SinkKind::FineTuning | SinkKind::DatasetUpload
+        ) || flow.status == Status::Declared
+            && flow.tag.as_ref().is_some_and(|t| {
+                t.safeguards.iter().any(|s| {
+                    matches!(
+                        s.as_str(),
+                        "generalized" | "k_anonymity" | "aggregated" | "differential_privacy"
+                    )
+                })
+            })
+        {
+            return None;
+        }
+        let quasi: Vec<String> = flow
+            .categories
+            .iter()
+            .filter(|c| self.classifier.is_quasi_identifier(c))
+            .cloned()
+            .collect();
+        let groups = self.classifier.quasi_identifier_groups(&quasi);
+        if groups < 3 {
+            return None;
+        }
+        let rule = &rules::QUASI_IDENTIFIERS_IN_TRAINING;
+        Some(Finding {
+            code: rule.code,
+            rule: rule.name,
+            severity: rule.default_severity,
+            message: format!(
+                "{}: {} together can single people out (re-identification) in `{}`",
+                rule.summary,
+                quasi.join(", "),
+                sink.api
+            ),
+            span: flow.span,
+            sink: flow.sink.clone(),
+            categories: quasi.clone(),
+            sources: flow
+                .sources
+                .iter()
+                .filter(|s| quasi.contains(&s.category))
+                .cloned()
+                .collect(),
+            flow: flow.flow.clone(),
+            tag: flow.tag.clone(),
+            status: flow.status,
+            fixes: Vec::new(),
+        })
+    }
+
+    /// Problems with the tags themselves: unknown keys, malformed tags,
+    /// special categories without a basis, `@data-use` with no AI call.
+    fn tag_findings(&self, out: &mut Vec<Finding>) {
+        for (index, tag) in self.tags.tags.iter().enumerate() {
+            let mut problems = tags::validate(tag);
+            if matches!(tag.kind, TagKind::DataUse { .. }) {
+                let has_sink = self.tags.statements[index].is_some_and(|(a, b)| {
+                    self.sink_sites
+                        .iter()
+                        .any(|site| a <= site.span.start_byte && site.span.start_byte < b)
+                });
+                if !has_sink {
+                    problems.push(tags::TagProblem {
+                        rule: &rules::ORPHANED_TAG,
+                        start: tag.start,
+                        end: tag.end,
+                        message: "no AI call on the statement under this `@data-use` tag".into(),
+                        suggestions: Vec::new(),
+                    });
+                }
+            }
+            for problem in problems {
+                let span = tags::replace(self.src, problem.start, problem.end, String::new()).span;
+                let fixes = problem
+                    .suggestions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, suggestion)| Fix {
+                        title: format!("Replace with `{suggestion}`"),
+                        kind: FixKind::ReplaceKey,
+                        preferred: i == 0,
+                        edits: vec![tags::replace(
+                            self.src,
+                            problem.start,
+                            problem.end,
+                            suggestion.clone(),
+                        )],
+                    })
+                    .collect();
+                out.push(Finding {
+                    code: problem.rule.code,
+                    rule: problem.rule.name,
+                    severity: problem.rule.default_severity,
+                    message: problem.message,
+                    span,
+                    sink: None,
+                    categories: Vec::new(),
+                    sources: Vec::new(),
+                    flow: Vec::new(),
+                    tag: tag.data_use(self.tags.comments[index]),
+                    status: Status::Undeclared,
+                    fixes,
+                });
+            }
+        }
+    }
+
     fn finding(&self, site: usize, kind: FindingKind, labels: &[Label]) -> Option<Finding> {
+        // Sources inside statements marked `@not-personal-data` do not count.
+        let labels: Vec<Label> = labels
+            .iter()
+            .filter(|l| match l.origin {
+                LabelOrigin::Source(s) => {
+                    !self.marked_not_personal(self.sources[s as usize].span.start_byte)
+                }
+                LabelOrigin::Param(_) => false,
+            })
+            .copied()
+            .collect();
+        let labels = labels.as_slice();
         let mut categories: Vec<String> = labels.iter().map(|l| l.category.to_string()).collect();
         categories.sort();
         categories.dedup();
@@ -2058,9 +2351,24 @@ impl<'a, 't> Engine<'a, 't> {
             return None;
         }
         let site = &self.sink_sites[site];
-        let sink = sink_of(site.entry);
+        let sink = sink_of(&site.entry);
+        // The `@data-use` tag over the call decides the status.
+        let tag_index = self.tags.data_use_at(site.span.start_byte);
+        let tag = tag_index.and_then(|i| self.tags.tags[i].data_use(self.tags.comments[i]));
+        let missing = match (&tag, kind) {
+            (Some(tag), FindingKind::Flow) => tags::undeclared(&categories, &tag.data),
+            _ => Vec::new(),
+        };
+        let status = match (&tag, kind) {
+            (Some(_), FindingKind::Flow) if missing.is_empty() => Status::Declared,
+            (Some(_), FindingKind::Flow) => Status::PartiallyDeclared,
+            _ => Status::Undeclared,
+        };
         let rule = match kind {
             FindingKind::Identifier => &rules::RAW_IDENTIFIER_AS_USER_ID,
+            FindingKind::Flow if status == Status::PartiallyDeclared => {
+                &rules::TAG_MISSING_CATEGORIES
+            }
             FindingKind::Flow if categories.iter().any(|c| self.classifier.is_special(c)) => {
                 &rules::SPECIAL_CATEGORY_TO_AI
             }
@@ -2118,6 +2426,18 @@ impl<'a, 't> Engine<'a, 't> {
             flow.extend(chain);
         }
         let message = match kind {
+            FindingKind::Flow if status == Status::PartiallyDeclared => format!(
+                "{}: {} {} `{}` but the tag does not declare {}",
+                rule.summary,
+                categories.join(", "),
+                if categories.len() == 1 {
+                    "reaches"
+                } else {
+                    "reach"
+                },
+                sink.api,
+                missing.join(", ")
+            ),
             FindingKind::Identifier => format!(
                 "{}: {} is sent as the user id of `{}`; pass an opaque id instead",
                 rule.summary,
@@ -2136,19 +2456,65 @@ impl<'a, 't> Engine<'a, 't> {
                 sink.api
             ),
         };
+        let prefix = self.language.line_comment();
+        let mut fixes = Vec::new();
+        match (status, kind) {
+            (Status::Undeclared, FindingKind::Flow) => {
+                fixes = tags::add_tag_fixes(
+                    self.src,
+                    site.span.start_byte,
+                    prefix,
+                    sink.kind,
+                    &categories,
+                );
+            }
+            (Status::PartiallyDeclared, _) => {
+                if let Some(fix) = tag_index
+                    .and_then(|i| tags::declare_missing_fix(self.src, &self.tags.tags[i], &missing))
+                {
+                    fixes.push(fix);
+                }
+            }
+            _ => {}
+        }
+        // Each source can be marked as not personal data, once per line.
+        let mut marked_rows = Vec::new();
+        for source in &sources {
+            if marked_rows.contains(&source.span.start.row) {
+                continue;
+            }
+            marked_rows.push(source.span.start.row);
+            fixes.push(Fix {
+                title: format!("Mark `{}` as not personal data", source.evidence),
+                kind: FixKind::NotPersonalData,
+                preferred: false,
+                edits: vec![tags::insert_line_above(
+                    self.src,
+                    source.span.start_byte,
+                    prefix,
+                    "@not-personal-data",
+                )],
+            });
+        }
+        let severity = if status == Status::Declared {
+            // A declared flow is recorded, not warned about.
+            Severity::Hint
+        } else {
+            rule.default_severity
+        };
         Some(Finding {
             code: rule.code,
             rule: rule.name,
-            severity: rule.default_severity,
+            severity,
             message,
             span: site.span,
             sink: Some(sink),
             categories,
             sources,
             flow,
-            tag: None,
-            status: Status::Undeclared,
-            fixes: Vec::new(),
+            tag,
+            status,
+            fixes,
         })
     }
 }
@@ -2295,4 +2661,12 @@ fn find_in<'a>(src: &'a str, name: &str, node: Node) -> Option<&'a str> {
         offset = end;
     }
     None
+}
+
+/// The taxonomy's own key string for a category written in a tag.
+fn taxonomy_key(text: &str) -> Option<&'static str> {
+    knowledge::get()
+        .taxonomy
+        .category(text)
+        .map(|c| c.key.as_str())
 }

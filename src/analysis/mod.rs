@@ -8,6 +8,7 @@ pub mod classify;
 pub mod facts;
 pub mod flow;
 pub mod sinks;
+pub mod tags;
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -92,6 +93,16 @@ pub fn analyze_tree(
     options: &AnalysisOptions,
 ) -> FileAnalysis {
     let facts = facts::extract(tree, text.as_bytes(), language);
-    let engine = flow::Engine::new(text, &facts, sinks::resolver(language), options.time_limit);
+    let tags = tags::collect(tree, text, |node| {
+        facts.role(node) == Some(facts::Role::Comment)
+    });
+    let engine = flow::Engine::new(
+        text,
+        &facts,
+        &tags,
+        language,
+        sinks::resolver(language),
+        options.time_limit,
+    );
     engine.run(tree.root_node())
 }

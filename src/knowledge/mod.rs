@@ -10,6 +10,8 @@
 //! - `sinks/<language>.toml`: the AI call catalogue per language, plus
 //!   sanitizers, opaque calls, data loaders and ML modules.
 
+pub mod base;
+
 use std::sync::LazyLock;
 
 use serde::Deserialize;

@@ -35,7 +35,7 @@ def main(path: str) -> None:
         ])),
         ("clf", GradientBoostingClassifier(n_estimators=300, max_depth=3)),
     ])
-    model.fit(X_train, y_train)  # expect: PL105 user.demographic.age_range user.demographic.gender user.contact.address.postal_code user.behavior.purchase_history
+    model.fit(X_train, y_train)  # expect: PL105 user.demographic.age_range user.demographic.gender user.contact.address.postal_code user.behavior.purchase_history; PL120 user.contact.address.postal_code user.demographic.age_range user.demographic.gender
 
     joblib.dump(model, "models/churn.joblib")
     print(f"trained on {len(X_train)} customers")

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::Node;
 
+use super::Extensions;
 use super::classify::{self, Classifier};
 use super::facts::{Facts, NodeMap, Part, Role};
 use super::sinks::Resolver;
@@ -261,6 +262,7 @@ pub struct Engine<'a, 't> {
     facts: &'a Facts<'t>,
     tags: &'a FileTags,
     language: Language,
+    project: ProjectKnowledge,
     /// The function each function-level tag (`@sanitizer`, `@ai-sink`,
     /// `@personal-data` above a `def`) belongs to.
     tag_owner: Vec<Option<FnId>>,
@@ -310,9 +312,11 @@ impl<'a, 't> Engine<'a, 't> {
         tags: &'a FileTags,
         language: Language,
         resolver: &'static Resolver,
+        extensions: &Extensions,
         time_limit: Duration,
     ) -> Self {
         Engine {
+            project: ProjectKnowledge::new(extensions),
             src,
             facts,
             tags,
@@ -677,7 +681,7 @@ impl<'a, 't> Engine<'a, 't> {
             },
             ..Value::default()
         };
-        if let Some(class) = self.classifier.classify_name(name, false) {
+        if let Some(class) = self.classify_name(name, false) {
             let label = self.source(node, class.category, name.to_string(), None);
             value.labels.push(label);
         }
@@ -781,7 +785,7 @@ impl<'a, 't> Engine<'a, 't> {
             };
         }
         // Person context is costly to establish: only look when it matters.
-        let class = self.classifier.classify_name(prop, false).or_else(|| {
+        let class = self.classify_name(prop, false).or_else(|| {
             self.classifier
                 .classify_name(prop, true)
                 .filter(|_| self.person_context(object, &object_value, frame))
@@ -801,8 +805,7 @@ impl<'a, 't> Engine<'a, 't> {
     /// Whether some key is personal only on a person record (`name`, `age`).
     fn needs_context(&self, keys: &[String]) -> bool {
         keys.iter().any(|k| {
-            self.classifier.classify_name(k, false).is_none()
-                && self.classifier.classify_name(k, true).is_some()
+            self.classify_name(k, false).is_none() && self.classify_name(k, true).is_some()
         })
     }
 
@@ -822,7 +825,7 @@ impl<'a, 't> Engine<'a, 't> {
     ) -> Vec<Label> {
         let mut labels = Vec::new();
         for key in keys {
-            if let Some(class) = self.classifier.classify_name(key, context || table) {
+            if let Some(class) = self.classify_name(key, context || table) {
                 let evidence = if table {
                     format!("\"{key}\" column")
                 } else {
@@ -977,7 +980,7 @@ impl<'a, 't> Engine<'a, 't> {
                     }
                 }
                 if !value.constant && !value.sanitized {
-                    if let Some(class) = self.classifier.classify_name(name, false)
+                    if let Some(class) = self.classify_name(name, false)
                         && !value.has_category(class.category)
                     {
                         let label = self.source(target, class.category, name.to_string(), None);
@@ -1004,7 +1007,7 @@ impl<'a, 't> Engine<'a, 't> {
                 let mut value = self.advance(&value, target, || format!("stored in `.{prop}`"));
                 if !value.constant
                     && !value.sanitized
-                    && let Some(class) = self.classifier.classify_name(prop, true)
+                    && let Some(class) = self.classify_name(prop, true)
                     && !value.has_category(class.category)
                 {
                     let evidence = self.short_text(target);
@@ -1267,6 +1270,13 @@ impl<'a, 't> Engine<'a, 't> {
         id
     }
 
+    /// Classifies a name with the project's extra sources first.
+    fn classify_name(&self, name: &str, person_context: bool) -> Option<classify::Classification> {
+        self.project
+            .classify(name)
+            .or_else(|| self.classifier.classify_name(name, person_context))
+    }
+
     /// Taxonomy keys named by the function's tags of one kind.
     fn function_tag_categories(
         &self,
@@ -1466,7 +1476,7 @@ impl<'a, 't> Engine<'a, 't> {
                 origin: LabelOrigin::Param(index.min(u16::MAX as usize) as u16),
                 step,
             });
-            if let Some(c) = self.classifier.classify_name(name, false) {
+            if let Some(c) = self.classify_name(name, false) {
                 let label = self.source(*node, c.category, format!("{name} (parameter)"), None);
                 value.labels.push(label);
             }
@@ -1639,7 +1649,7 @@ impl<'a, 't> Engine<'a, 't> {
                     // `prompt.format(email=addr)`: the keyword names the data.
                     if !value.constant
                         && !value.sanitized
-                        && let Some(class) = self.classifier.classify_name(name, false)
+                        && let Some(class) = self.classify_name(name, false)
                         && !value.has_category(class.category)
                     {
                         let label =
@@ -1848,6 +1858,23 @@ impl<'a, 't> Engine<'a, 't> {
             None => Origin::Unknown,
         };
         if let Some((p, rooted)) = &path {
+            if let Some(entry) = self.project.sink(p) {
+                return self.eval_sink_call(
+                    call,
+                    Cow::Owned(entry),
+                    called_origin,
+                    receiver,
+                    args,
+                    frame,
+                );
+            }
+            if self.project.is_sanitizer(p) {
+                return Value {
+                    origin: called_origin,
+                    sanitized: true,
+                    ..Value::default()
+                };
+            }
             let entry = if *rooted { self.resolver.sink(p) } else { None }
                 .or_else(|| {
                     // A client we could not resolve (a parameter, a field, an import
@@ -2010,7 +2037,7 @@ impl<'a, 't> Engine<'a, 't> {
         for (node, file) in files {
             let name = file.rsplit(['/', '\\']).next().unwrap_or(&file);
             let stem = name.split('.').next().unwrap_or(name);
-            if let Some(class) = self.classifier.classify_name(stem, true) {
+            if let Some(class) = self.classify_name(stem, true) {
                 let label =
                     self.source(node, class.category, format!("\"{name}\" data file"), None);
                 push_label(&mut labels, label);
@@ -2669,4 +2696,89 @@ fn taxonomy_key(text: &str) -> Option<&'static str> {
         .taxonomy
         .category(text)
         .map(|c| c.key.as_str())
+}
+
+/// The project's additions (configuration), compiled for one analysis.
+#[derive(Default)]
+struct ProjectKnowledge {
+    sources: Vec<(Vec<String>, &'static str)>,
+    sinks: Vec<(regex::Regex, SinkEntry)>,
+    sanitizers: Option<regex::RegexSet>,
+}
+
+impl ProjectKnowledge {
+    fn new(extensions: &Extensions) -> ProjectKnowledge {
+        let sources = extensions
+            .sources
+            .iter()
+            .filter_map(|(pattern, category)| {
+                Some((classify::tokens(pattern), taxonomy_key(category)?))
+            })
+            .filter(|(tokens, _)| !tokens.is_empty())
+            .collect();
+        let sinks = extensions
+            .sinks
+            .iter()
+            .filter_map(|(call, kind)| {
+                let regex = regex::Regex::new(&super::sinks::exact_pattern(call)).ok()?;
+                Some((
+                    regex,
+                    SinkEntry {
+                        api: call.clone(),
+                        provider: "project".into(),
+                        kind: *kind,
+                        calls: vec![call.clone()],
+                        data: Vec::new(),
+                        identifiers: Vec::new(),
+                    },
+                ))
+            })
+            .collect();
+        let sanitizers = (!extensions.sanitizers.is_empty())
+            .then(|| {
+                regex::RegexSet::new(
+                    extensions
+                        .sanitizers
+                        .iter()
+                        .map(|c| super::sinks::exact_pattern(c)),
+                )
+                .ok()
+            })
+            .flatten();
+        ProjectKnowledge {
+            sources,
+            sinks,
+            sanitizers,
+        }
+    }
+
+    /// A project source name: its tokens contain the pattern's tokens in a row.
+    fn classify(&self, name: &str) -> Option<classify::Classification> {
+        if self.sources.is_empty() {
+            return None;
+        }
+        let tokens = classify::tokens(name);
+        self.sources.iter().find_map(|(pattern, category)| {
+            tokens
+                .windows(pattern.len())
+                .any(|w| w == pattern.as_slice())
+                .then_some(classify::Classification {
+                    category,
+                    strength: crate::knowledge::Strength::Strong,
+                })
+        })
+    }
+
+    fn sink(&self, path: &str) -> Option<SinkEntry> {
+        self.sinks
+            .iter()
+            .find(|(re, _)| re.is_match(path))
+            .map(|(_, e)| e.clone())
+    }
+
+    fn is_sanitizer(&self, path: &str) -> bool {
+        self.sanitizers
+            .as_ref()
+            .is_some_and(|set| set.is_match(path))
+    }
 }

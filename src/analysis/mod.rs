@@ -102,6 +102,7 @@ pub fn analyze_tree(
         &tags,
         language,
         sinks::resolver(language),
+        &options.extensions,
         options.time_limit,
     );
     engine.run(tree.root_node())

@@ -96,6 +96,11 @@ fn exact(pattern: &str) -> String {
     format!("^{}$", glob_body(pattern))
 }
 
+/// The anchored regex for a catalogue glob (also used for project sinks).
+pub fn exact_pattern(pattern: &str) -> String {
+    exact(pattern)
+}
+
 impl Resolver {
     fn new(catalogue: &'static Catalogue) -> Resolver {
         let mut sink_patterns = Vec::new();

@@ -760,6 +760,13 @@ impl<'a> Source<'a> {
     }
 }
 
+/// One table of an array of tables (`[[sinks]]`): its key path, span and entries.
+struct TableItem<'n, 'a> {
+    at: String,
+    span: Option<Range<usize>>,
+    entries: &'n [(Key<'a>, Node<'a>)],
+}
+
 /// Collects errors and warnings while building a [`Config`].
 struct Builder<'s> {
     source: &'s Source<'s>,
@@ -1121,11 +1128,12 @@ impl Builder<'_> {
     }
 
     fn sinks(&mut self, node: &Node<'_>, config: &mut Config) {
-        for (at, entry) in self.array_of_tables(node, "sinks") {
+        for entry in self.array_of_tables(node, "sinks") {
+            let at = entry.at.as_str();
             let mut call = None;
             let mut kind = None;
-            for (key, value) in entry.1 {
-                let key_at = join(&at, &key.name);
+            for (key, value) in entry.entries {
+                let key_at = join(at, &key.name);
                 match key.name.as_ref() {
                     "call" => {
                         if let Some(text) = self.string(value, &key_at) {
@@ -1143,10 +1151,10 @@ impl Builder<'_> {
                     _ => self.unknown(key, &key_at, SINK_KEYS),
                 }
             }
-            let has = |name: &str| entry.1.iter().any(|(k, _)| k.name == name);
+            let has = |name: &str| entry.entries.iter().any(|(k, _)| k.name == name);
             for required in ["call", "kind"] {
                 if !has(required) {
-                    self.error(&at, entry.0.clone(), format!("missing `{required}`"));
+                    self.error(at, entry.span.clone(), format!("missing `{required}`"));
                 }
             }
             if let (Some(call), Some(kind)) = (call, kind) {
@@ -1156,13 +1164,14 @@ impl Builder<'_> {
     }
 
     fn policies(&mut self, node: &Node<'_>, config: &mut Config) {
-        for (at, entry) in self.array_of_tables(node, "policy") {
+        for entry in self.array_of_tables(node, "policy") {
+            let at = entry.at.as_str();
             let mut name = None;
             let mut deny = Vec::new();
             let mut to = Vec::new();
             let mut valid = true;
-            for (key, value) in entry.1 {
-                let key_at = join(&at, &key.name);
+            for (key, value) in entry.entries {
+                let key_at = join(at, &key.name);
                 match key.name.as_ref() {
                     "name" => name = self.string(value, &key_at).map(str::to_owned),
                     "deny" => {
@@ -1186,14 +1195,14 @@ impl Builder<'_> {
                 }
             }
             if name.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                self.error(&at, entry.0.clone(), "missing `name`");
+                self.error(at, entry.span.clone(), "missing `name`");
                 continue;
             }
             if deny.is_empty() {
                 if valid {
                     self.error(
-                        &at,
-                        entry.0.clone(),
+                        at,
+                        entry.span.clone(),
                         "missing `deny` (the categories the policy denies)",
                     );
                 }
@@ -1207,12 +1216,11 @@ impl Builder<'_> {
 
     /// The tables of an array of tables (`[[sinks]]`), with their key paths
     /// and spans; reports other types.
-    #[allow(clippy::type_complexity)]
     fn array_of_tables<'n, 'a>(
         &mut self,
         node: &'n Node<'a>,
         path: &str,
-    ) -> Vec<(String, (Option<Range<usize>>, &'n [(Key<'a>, Node<'a>)]))> {
+    ) -> Vec<TableItem<'n, 'a>> {
         let items = match &node.value {
             Value::Array(items) => items,
             Value::Null => return Vec::new(),
@@ -1230,7 +1238,11 @@ impl Builder<'_> {
         for (i, item) in items.iter().enumerate() {
             let at = format!("{path}[{i}]");
             if let Some(entries) = self.table(item, &at) {
-                out.push((at, (item.span.clone(), entries)));
+                out.push(TableItem {
+                    at,
+                    span: item.span.clone(),
+                    entries,
+                });
             }
         }
         out

@@ -341,9 +341,18 @@ mod tests {
         let doc = doc();
         let byte = TEXT.find("user").unwrap();
         // `nom = "é😀" + ` : é is 2 bytes / 1 unit, 😀 is 4 bytes / 2 units / 1 char.
-        assert_eq!(doc.position(byte, PositionEncoding::Utf8), LineCol::new(1, 17));
-        assert_eq!(doc.position(byte, PositionEncoding::Utf16), LineCol::new(1, 14));
-        assert_eq!(doc.position(byte, PositionEncoding::Utf32), LineCol::new(1, 13));
+        assert_eq!(
+            doc.position(byte, PositionEncoding::Utf8),
+            LineCol::new(1, 17)
+        );
+        assert_eq!(
+            doc.position(byte, PositionEncoding::Utf16),
+            LineCol::new(1, 14)
+        );
+        assert_eq!(
+            doc.position(byte, PositionEncoding::Utf32),
+            LineCol::new(1, 13)
+        );
         assert_eq!(doc.point(byte).column, 17);
     }
 
@@ -392,7 +401,10 @@ mod tests {
             PositionEncoding::Utf16
         ));
         let text = doc.text();
-        assert_eq!(text, "a = 1\nb = \"😀\"\nnom = \"é😀\" + client.name\r\nlast");
+        assert_eq!(
+            text,
+            "a = 1\nb = \"😀\"\nnom = \"é😀\" + client.name\r\nlast"
+        );
         let incremental = doc.parse(&text).unwrap();
         let fresh = crate::analysis::parse(&text, Language::Python, None).unwrap();
         assert_eq!(

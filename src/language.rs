@@ -5,10 +5,20 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Language {
     Python,
+    /// JavaScript, including JSX.
+    JavaScript,
+    TypeScript,
+    /// TypeScript with JSX.
+    Tsx,
 }
 
 impl Language {
-    pub const ALL: [Language; 1] = [Language::Python];
+    pub const ALL: [Language; 4] = [
+        Language::Python,
+        Language::JavaScript,
+        Language::TypeScript,
+        Language::Tsx,
+    ];
 
     pub fn from_path(path: &Path) -> Option<Language> {
         let ext = path.extension()?.to_str()?;
@@ -18,6 +28,9 @@ impl Language {
     pub fn from_extension(ext: &str) -> Option<Language> {
         match ext {
             "py" | "pyi" | "pyw" => Some(Language::Python),
+            "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
+            "ts" | "mts" | "cts" => Some(Language::TypeScript),
+            "tsx" => Some(Language::Tsx),
             _ => None,
         }
     }
@@ -26,19 +39,29 @@ impl Language {
     pub fn from_language_id(id: &str) -> Option<Language> {
         match id {
             "python" => Some(Language::Python),
+            "javascript" | "javascriptreact" | "jsx" => Some(Language::JavaScript),
+            "typescript" => Some(Language::TypeScript),
+            "typescriptreact" | "tsx" => Some(Language::Tsx),
             _ => None,
         }
     }
 
+    /// The name of the language's folder under `queries/`.
     pub fn name(self) -> &'static str {
         match self {
             Language::Python => "python",
+            Language::JavaScript => "javascript",
+            Language::TypeScript => "typescript",
+            Language::Tsx => "tsx",
         }
     }
 
     pub fn grammar(self) -> tree_sitter::Language {
         match self {
             Language::Python => tree_sitter_python::LANGUAGE.into(),
+            Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
         }
     }
 
@@ -46,6 +69,12 @@ impl Language {
     pub fn line_comment(self) -> &'static str {
         match self {
             Language::Python => "#",
+            Language::JavaScript | Language::TypeScript | Language::Tsx => "//",
         }
+    }
+
+    /// Languages that share one sink catalogue.
+    pub fn is_javascript_family(self) -> bool {
+        !matches!(self, Language::Python)
     }
 }

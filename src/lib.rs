@@ -8,6 +8,8 @@ pub mod analysis;
 pub mod check;
 /// Project configuration: privacy-lens.toml, pyproject.toml, editor settings; applied to findings.
 pub mod config;
+/// An open document: rope, version, language, tree; incremental edits and positions.
+pub mod document;
 /// Plain data describing what the analysis found (the findings contract).
 pub mod finding;
 /// Knowledge as data: fideslang taxonomy, vocabularies, sink catalogues.
@@ -18,3 +20,5 @@ pub mod language;
 pub mod report;
 /// One file per rule: code, name, default severity, message and documentation.
 pub mod rules;
+/// The language server (tower-lsp-server): the only code that knows LSP types.
+pub mod server;

@@ -1,4 +1,4 @@
-//! The `privacy-lens` command line: `check`, `rules`, `explain`.
+//! The `privacy-lens` command line: `check`, `rules`, `explain`, `lsp`.
 //!
 //! stdout carries results; logs and progress go to stderr. Exit status: 0 no
 //! finding at or above `--fail-on`, 1 findings, 2 usage or configuration errors.
@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use privacy_lens::check::{self, CheckError, CheckOptions, Mode, Progress};
@@ -34,8 +34,12 @@ struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     color: ColorWhen,
 
+    /// Run the language server on stdin/stdout (the same as `lsp`).
+    #[arg(long, global = true)]
+    stdio: bool,
+
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,6 +48,8 @@ enum Command {
     Check(CheckArgs),
     /// List every rule: code, name, default severity and summary.
     Rules,
+    /// Run the language server on stdin/stdout (diagnostics, hovers, code actions).
+    Lsp,
     /// Show a rule's documentation.
     Explain {
         /// Rule code (PL101) or name (personal-data-to-llm).
@@ -153,11 +159,25 @@ impl LogLevel {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.log_level, cli.color);
-    let result = match &cli.command {
+    let command = match cli.command {
+        Some(command) => command,
+        None if cli.stdio => Command::Lsp,
+        None => {
+            let _ = Cli::command().print_help();
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    // stderr of a language server ends up in an editor's log: no colour.
+    let log_color = match command {
+        Command::Lsp => ColorWhen::Never,
+        _ => cli.color,
+    };
+    init_logging(cli.log_level, log_color);
+    let result = match &command {
         Command::Check(args) => run_check(args, cli.color),
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(rule),
+        Command::Lsp => run_lsp(),
     };
     match result {
         Ok(code) => code,
@@ -173,6 +193,17 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// Exit status 0 after `shutdown` then `exit`, 1 when the client exited
+/// without `shutdown` or closed the pipe (as LSP prescribes).
+fn run_lsp() -> anyhow::Result<ExitCode> {
+    let clean = privacy_lens::server::run_stdio().context("cannot start the language server")?;
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn init_logging(level: Option<LogLevel>, color: ColorWhen) {

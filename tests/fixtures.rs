@@ -161,6 +161,16 @@ fn python_fixtures() {
 }
 
 #[test]
+fn javascript_fixtures() {
+    run("tests/fixtures/javascript", 10);
+}
+
+#[test]
+fn typescript_fixtures() {
+    run("tests/fixtures/typescript", 10);
+}
+
+#[test]
 fn demo_examples() {
     run("examples", 4);
 }

@@ -1,7 +1,7 @@
 //! Every fact query compiles against its grammar and uses only the capture
 //! vocabulary documented in `queries/README.md`.
 
-use privacy_lens::analysis::facts::{compile_query, is_known_capture, query_source};
+use privacy_lens::analysis::facts::{compile_query, is_known_capture, query_file, query_source};
 use privacy_lens::language::Language;
 
 #[test]
@@ -23,25 +23,40 @@ fn every_query_compiles_with_known_captures() {
 }
 
 #[test]
-fn every_scm_file_belongs_to_a_language() {
+fn every_scm_file_is_embedded_and_used() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
     for entry in std::fs::read_dir(&root).expect("queries/ exists").flatten() {
         if !entry.path().is_dir() {
             continue;
         }
-        let lang = entry.file_name().to_string_lossy().to_string();
-        for scm in std::fs::read_dir(entry.path()).expect("readable").flatten() {
-            let text = std::fs::read_to_string(scm.path()).expect("utf-8 query");
-            let language = Language::ALL
-                .into_iter()
-                .find(|l| l.name() == lang)
-                .unwrap_or_else(|| panic!("queries/{lang} has no language"));
-            assert_eq!(
-                query_source(language),
-                text,
-                "{} is not the query the binary embeds",
-                scm.path().display()
-            );
-        }
+        let folder = entry.file_name().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(entry.path().join("facts.scm")).expect("utf-8 query");
+        assert_eq!(
+            query_file(&folder),
+            Some(text.as_str()),
+            "queries/{folder}/facts.scm is not the query the binary embeds"
+        );
+        // Every file, bases included, ends up in some language's query.
+        assert!(
+            Language::ALL
+                .iter()
+                .any(|l| query_source(*l).contains(&text)),
+            "queries/{folder}/facts.scm is not used by any language"
+        );
+    }
+}
+
+#[test]
+fn inherited_bases_come_first() {
+    let base = query_file("_javascript").expect("base");
+    for language in [Language::JavaScript, Language::TypeScript, Language::Tsx] {
+        let source = query_source(language);
+        assert!(
+            source.starts_with(base),
+            "{} does not start with its base",
+            language.name()
+        );
+        // The fallbacks of the language's own file come after the base.
+        assert!(source.rfind("] @name") > source.find("(call_expression"));
     }
 }

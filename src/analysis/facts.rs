@@ -396,24 +396,74 @@ impl FactQuery {
     }
 }
 
-/// The query source for a language, with `; inherits:` bases resolved.
-pub fn query_source(language: Language) -> &'static str {
-    match language {
-        Language::Python => include_str!("../../queries/python/facts.scm"),
-    }
+/// The text of one query file, by its folder under `queries/`.
+pub fn query_file(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "python" => include_str!("../../queries/python/facts.scm"),
+        "_javascript" => include_str!("../../queries/_javascript/facts.scm"),
+        "javascript" => include_str!("../../queries/javascript/facts.scm"),
+        "typescript" => include_str!("../../queries/typescript/facts.scm"),
+        "tsx" => include_str!("../../queries/tsx/facts.scm"),
+        _ => return None,
+    })
 }
 
-static PYTHON: LazyLock<FactQuery> = LazyLock::new(|| {
-    // The query is compiled into the binary and `tests/queries.rs` compiles
-    // it against the grammar, so failure here is a build defect.
-    FactQuery::compile(Language::Python, query_source(Language::Python))
-        .expect("queries/python/facts.scm compiles")
+/// A query file with the bases named on its first line
+/// (`; inherits: a,b`) placed before its own patterns, as helix does.
+fn resolve_inherits(name: &str, depth: usize) -> String {
+    let Some(text) = query_file(name) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if depth < 8
+        && let Some(bases) = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("; inherits:"))
+    {
+        for base in bases.split(',').map(str::trim).filter(|b| !b.is_empty()) {
+            out.push_str(&resolve_inherits(base, depth + 1));
+            out.push('\n');
+        }
+    }
+    out.push_str(text);
+    out
+}
+
+static SOURCES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    Language::ALL
+        .iter()
+        .map(|l| resolve_inherits(l.name(), 0))
+        .collect()
+});
+
+/// The query source for a language, with `; inherits:` bases resolved.
+pub fn query_source(language: Language) -> &'static str {
+    let index = Language::ALL
+        .iter()
+        .position(|l| *l == language)
+        .unwrap_or(0);
+    SOURCES.get(index).map(String::as_str).unwrap_or("")
+}
+
+static QUERIES: LazyLock<Vec<FactQuery>> = LazyLock::new(|| {
+    // The queries are compiled into the binary and `tests/queries.rs`
+    // compiles them against their grammars, so failure is a build defect.
+    Language::ALL
+        .iter()
+        .map(|l| {
+            FactQuery::compile(*l, query_source(*l))
+                .unwrap_or_else(|e| panic!("queries/{}/facts.scm compiles: {e}", l.name()))
+        })
+        .collect()
 });
 
 pub fn fact_query(language: Language) -> &'static FactQuery {
-    match language {
-        Language::Python => &PYTHON,
-    }
+    let index = Language::ALL
+        .iter()
+        .position(|l| *l == language)
+        .unwrap_or(0);
+    &QUERIES[index]
 }
 
 /// Compiles a language's query, for tests and diagnostics.
@@ -708,8 +758,12 @@ fn decode_match<'t>(
     match role {
         Role::Import => {
             let text_of = |n: Option<Node<'t>>| {
-                n.and_then(|n| n.utf8_text(text).ok())
-                    .map(|s| s.split_whitespace().collect::<String>())
+                n.and_then(|n| n.utf8_text(text).ok()).map(|s| {
+                    s.split_whitespace()
+                        .collect::<String>()
+                        .trim_matches(['"', '\'', '`'])
+                        .to_string()
+                })
             };
             let [module, name, alias, from] = import_parts;
             let (module, name) = match from {

@@ -176,8 +176,22 @@ struct FunctionInfo<'t> {
     /// Name, name node and declared type of each parameter.
     params: Vec<(String, Node<'t>, Option<Node<'t>>)>,
     body: Option<Node<'t>>,
+    /// The body is an expression whose value is returned (`x => x.email`).
+    expression_body: bool,
     class: Option<ClassId>,
     parent: Option<FnId>,
+}
+
+impl FunctionInfo<'_> {
+    /// Methods that receive their instance as the first parameter (Python's
+    /// `self`); callers through an instance skip it.
+    fn takes_self(&self) -> bool {
+        self.class.is_some()
+            && self
+                .params
+                .first()
+                .is_some_and(|(n, _, _)| n == "self" || n == "cls")
+    }
 }
 
 struct ClassInfo {
@@ -963,6 +977,12 @@ impl<'a, 't> Engine<'a, 't> {
             Some(Role::Name) => {
                 let name = self.text(target);
                 let mut value = value;
+                // `const summarize = async (notes) => …` names the function.
+                if let Origin::Function(f) = value.origin
+                    && self.functions[f].name.is_empty()
+                {
+                    self.functions[f].name = name.to_string();
+                }
                 if value.origin == Origin::Unknown {
                     // Locals keep a name-rooted path so that calls on them can
                     // still be recognised by their method names.
@@ -1224,7 +1244,13 @@ impl<'a, 't> Engine<'a, 't> {
         let params = self
             .part(node, Part::Params)
             .map(|p| {
-                named_children(p)
+                // `x => …`: the parameter list is the one name.
+                let entries = if matches!(self.role(p), Some(Role::Name)) {
+                    vec![p]
+                } else {
+                    named_children(p)
+                };
+                entries
                     .into_iter()
                     .filter_map(|c| {
                         let name = self.param_name(c)?;
@@ -1244,7 +1270,10 @@ impl<'a, 't> Engine<'a, 't> {
             node,
             name: name.clone(),
             params,
-            body: self.part(node, Part::Body),
+            body: self
+                .part(node, Part::Body)
+                .or_else(|| self.part(node, Part::Value)),
+            expression_body: self.part(node, Part::Body).is_none(),
             class,
             parent,
         });
@@ -1444,6 +1473,7 @@ impl<'a, 't> Engine<'a, 't> {
         self.in_progress.push(id);
         let class = info.class;
         let params = info.params.clone();
+        let expression_body = info.expression_body;
         let mut frame = Frame {
             function: Some(id),
             env: HashMap::default(),
@@ -1452,6 +1482,16 @@ impl<'a, 't> Engine<'a, 't> {
             summary: Summary::default(),
             person_records: HashSet::default(),
         };
+        // `this` (or an unnamed receiver) in a method is its instance.
+        if let Some(class) = class {
+            frame.env.insert(
+                "self",
+                Value {
+                    origin: Origin::Instance(class),
+                    ..Value::default()
+                },
+            );
+        }
         for (index, (name, node, declared)) in params.iter().enumerate() {
             let name_ref: &'a str = self.text(*node);
             if index == 0 && class.is_some() && (name == "self" || name == "cls") {
@@ -1489,7 +1529,14 @@ impl<'a, 't> Engine<'a, 't> {
             frame.env.insert(name_ref, value);
         }
         let saved = std::mem::replace(&mut self.context, Context::Function(id));
-        self.eval(body, &mut frame);
+        let value = self.eval(body, &mut frame);
+        if expression_body {
+            let value = self.advance(&value, body, || "returned".to_string());
+            frame.returned.union(&value);
+            if value.origin != Origin::Unknown {
+                frame.returned.origin = value.origin;
+            }
+        }
         self.context = saved;
 
         let mut summary = frame.summary;
@@ -1587,7 +1634,7 @@ impl<'a, 't> Engine<'a, 't> {
                         frame,
                     );
                 }
-                let shift = usize::from(self.functions[f].class.is_some() && receiver.is_some());
+                let shift = usize::from(self.functions[f].takes_self() && receiver.is_some());
                 self.apply_summary(node, f, shift, &args, frame)
             }
             Origin::Class(c) => {
@@ -1595,8 +1642,12 @@ impl<'a, 't> Engine<'a, 't> {
                     origin: Origin::Instance(c),
                     ..Value::default()
                 };
-                if let Some(init) = self.classes[c].methods.get("__init__").copied() {
-                    self.apply_summary(node, init, 1, &args, frame);
+                let constructor = ["__init__", "constructor"]
+                    .iter()
+                    .find_map(|name| self.classes[c].methods.get(*name).copied());
+                if let Some(init) = constructor {
+                    let shift = usize::from(self.functions[init].takes_self());
+                    self.apply_summary(node, init, shift, &args, frame);
                 }
                 for arg in args.all() {
                     value.union(arg);
@@ -1857,6 +1908,28 @@ impl<'a, 't> Engine<'a, 't> {
             },
             None => Origin::Unknown,
         };
+        // `require("openai")` and `import("openai")` load a module.
+        if let Some((p, true)) = &path
+            && matches!(p.as_str(), "require" | "import")
+            && let Some(module) = args
+                .positional
+                .first()
+                .and_then(|(_, v)| v.strings.as_ref()?.first().cloned())
+        {
+            if let Some(root) = module.split('.').next() {
+                if self.resolver.ml_modules().iter().any(|m| m == root) {
+                    self.imports_ml = true;
+                }
+                self.imported_roots.insert(root.to_string());
+            }
+            return Value {
+                origin: Origin::Path {
+                    path: module.as_str().into(),
+                    rooted: !module.starts_with('.'),
+                },
+                ..Value::default()
+            };
+        }
         if let Some((p, rooted)) = &path {
             if let Some(entry) = self.project.sink(p) {
                 return self.eval_sink_call(
@@ -2121,13 +2194,23 @@ impl<'a, 't> Engine<'a, 't> {
             .map(|i| i.split('.').next().unwrap_or(i))
             .collect();
         let wants = |name: &str| entry.data.is_empty() || entry.data.iter().any(|d| d == name);
+        // An options object (`create({model, messages})`) names its
+        // arguments like keywords do.
+        let mut keyword = args.keyword.clone();
+        let mut expanded = Vec::new();
+        for (i, (node, _)) in args.positional.iter().enumerate() {
+            if self.role(*node) == Some(Role::Dict) && !wants(&format!("${i}")) {
+                expanded.push(i);
+                keyword.extend(self.object_properties(*node, frame));
+            }
+        }
         let mut data = Value::default();
         for (i, (_, v)) in args.positional.iter().enumerate() {
-            if wants(&format!("${i}")) {
+            if !expanded.contains(&i) && wants(&format!("${i}")) {
                 data.union(v);
             }
         }
-        for (name, _, v) in &args.keyword {
+        for (name, _, v) in &keyword {
             if !identifier_roots.contains(name) && wants(name) {
                 data.union(v);
             }
@@ -2148,7 +2231,7 @@ impl<'a, 't> Engine<'a, 't> {
             let mut parts = identifier.split('.');
             let root = parts.next().unwrap_or("");
             let key = parts.next();
-            for (name, value_node, value) in &args.keyword {
+            for (name, value_node, value) in &keyword {
                 if *name != root {
                     continue;
                 }
@@ -2185,6 +2268,40 @@ impl<'a, 't> Engine<'a, 't> {
             value.labels = data.labels;
         }
         value
+    }
+
+    /// The properties of an object literal as (name, value node, value).
+    fn object_properties(
+        &mut self,
+        object: Node<'t>,
+        frame: &mut Frame<'a>,
+    ) -> Vec<(&'a str, Node<'t>, Value)> {
+        let mut out = Vec::new();
+        for child in named_children(object) {
+            match self.role(child) {
+                Some(Role::Pair) => {
+                    let (Some(key), Some(value)) =
+                        (self.part(child, Part::Key), self.part(child, Part::Value))
+                    else {
+                        continue;
+                    };
+                    let name = string_content(self.text(key));
+                    let v = self.eval(value, frame);
+                    out.push((name, value, v));
+                }
+                // `{ messages }`: the property is the variable of that name.
+                Some(Role::Name) => {
+                    let v = self.eval(child, frame);
+                    out.push((self.text(child), child, v));
+                }
+                Some(Role::Spread) => {
+                    let v = self.eval(child, frame);
+                    out.push(("", child, v));
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// The value node stored under `key` in a dict literal.
@@ -2650,7 +2767,13 @@ fn named_children(node: Node) -> Vec<Node> {
 
 /// The text of a string literal without prefix and quotes: `f"abc"` → `abc`.
 fn string_content(text: &str) -> &str {
-    let t = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    // A prefix (`f`, `rb`) only before a quote; a bare word is its own content.
+    let t = match text.find(['"', '\'', '`']) {
+        Some(quote) if quote <= 3 && text[..quote].chars().all(|c| c.is_ascii_alphabetic()) => {
+            &text[quote..]
+        }
+        _ => return text,
+    };
     for quote in ["\"\"\"", "'''", "\"", "'", "`"] {
         if let Some(inner) = t.strip_prefix(quote).and_then(|s| s.strip_suffix(quote)) {
             return inner;

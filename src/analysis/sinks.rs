@@ -240,10 +240,13 @@ impl Resolver {
 }
 
 static PYTHON: LazyLock<Resolver> = LazyLock::new(|| Resolver::new(&knowledge::get().python));
+static JAVASCRIPT: LazyLock<Resolver> =
+    LazyLock::new(|| Resolver::new(&knowledge::get().javascript));
 
 pub fn resolver(language: Language) -> &'static Resolver {
     match language {
         Language::Python => &PYTHON,
+        Language::JavaScript | Language::TypeScript | Language::Tsx => &JAVASCRIPT,
     }
 }
 

@@ -137,6 +137,8 @@ pub struct Knowledge {
     pub taxonomy: Taxonomy,
     pub vocabulary: Vocabulary,
     pub python: Catalogue,
+    /// JavaScript and TypeScript (one catalogue: the SDKs are the same).
+    pub javascript: Catalogue,
 }
 
 static KNOWLEDGE: LazyLock<Knowledge> = LazyLock::new(|| {
@@ -149,6 +151,8 @@ static KNOWLEDGE: LazyLock<Knowledge> = LazyLock::new(|| {
             .expect("embedded vocabulary is valid TOML"),
         python: toml::from_str(include_str!("sinks/python.toml"))
             .expect("embedded Python sink catalogue is valid TOML"),
+        javascript: toml::from_str(include_str!("sinks/javascript.toml"))
+            .expect("embedded JavaScript sink catalogue is valid TOML"),
     }
 });
 

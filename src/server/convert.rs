@@ -75,11 +75,7 @@ pub fn byte_range(
     let start = offset(doc, range.start, encoding);
     let end = offset(doc, range.end, encoding);
     let clamped = start.clamped || end.clamped;
-    (
-        start.byte.min(end.byte),
-        start.byte.max(end.byte),
-        clamped,
-    )
+    (start.byte.min(end.byte), start.byte.max(end.byte), clamped)
 }
 
 /// The published severity. Declared flows are recorded, not problems: they
@@ -357,7 +353,8 @@ mod tests {
     use super::*;
     use crate::finding::{FlowStep, Point, Sink, SinkKind, SourceRef};
 
-    const TEXT: &str = "import openai\nnom = \"é😀\"; r = openai.chat.completions.create(messages=user.email)\n";
+    const TEXT: &str =
+        "import openai\nnom = \"é😀\"; r = openai.chat.completions.create(messages=user.email)\n";
 
     fn span(text: &str, needle: &str) -> Span {
         let start = text.find(needle).unwrap();
@@ -509,7 +506,10 @@ mod tests {
         let OneOf::Left(edit) = &edits[0].edits[0] else {
             panic!("plain edit expected")
         };
-        assert_eq!(edit.range, lsp::Range::new(lsp::Position::new(1, 0), lsp::Position::new(1, 0)));
+        assert_eq!(
+            edit.range,
+            lsp::Range::new(lsp::Position::new(1, 0), lsp::Position::new(1, 0))
+        );
 
         let plain = quick_fix(
             &finding.fixes[1],

@@ -1,0 +1,2 @@
+; inherits: typescript
+; TSX is TypeScript with JSX; JSX expressions are evaluated generically.

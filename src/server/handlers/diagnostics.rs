@@ -1,0 +1,208 @@
+//! Diagnostics: debounced after edits, analysed on the blocking pool with
+//! the document's (incrementally reparsed) tree, published only while the
+//! analysed version is still the document's version.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use tower_lsp_server::ls_types::{MessageType, Uri};
+
+use super::configuration;
+use crate::analysis::{self, AnalysisOptions};
+use crate::config::{self, Config};
+use crate::document::Document;
+use crate::finding::{AnalysisNote, FileAnalysis};
+use crate::server::{Analysed, Backend, MAX_DOCUMENT_SIZE, convert, panic_message};
+
+/// Time budget for one document's flow analysis in the editor.
+const EDITOR_TIME_LIMIT: Duration = Duration::from_secs(2);
+
+/// Publishes diagnostics for `uri` after `delay`, replacing any wait
+/// already scheduled for it.
+pub fn schedule(backend: &Backend, uri: Uri, delay: Duration) {
+    let task_backend = backend.clone();
+    let task_uri = uri.clone();
+    let task = tokio::spawn(async move {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        publish(&task_backend, &task_uri).await;
+    });
+    if let Some(previous) = backend.session().pending.insert(uri, task.abort_handle()) {
+        previous.abort();
+    }
+}
+
+/// Re-publishes every open document (after a configuration change).
+pub fn schedule_all(backend: &Backend) {
+    let uris: Vec<Uri> = backend
+        .session()
+        .documents
+        .iter()
+        .map(|entry| entry.key().clone())
+        .collect();
+    for uri in uris {
+        schedule(backend, uri, Duration::ZERO);
+    }
+}
+
+async fn publish(backend: &Backend, uri: &Uri) {
+    let Some(analysed) = current_analysis(backend, uri).await else {
+        return;
+    };
+    let version = analysed.doc.version();
+    let current = backend
+        .session()
+        .documents
+        .get(uri)
+        .map(|doc| doc.version());
+    if current != Some(version) {
+        tracing::debug!(
+            uri = uri.as_str(),
+            version,
+            ?current,
+            "dropping diagnostics of a stale version"
+        );
+        return;
+    }
+    let encoding = backend.encoding();
+    let diagnostics = analysed
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(index, finding)| convert::diagnostic(finding, index, &analysed.doc, uri, encoding))
+        .collect();
+    backend
+        .client()
+        .publish_diagnostics(uri.clone(), diagnostics, Some(version))
+        .await;
+}
+
+/// The analysis of the document's current version, computing it if needed
+/// (hovers and code actions call this too, so they never see findings of an
+/// older text). `None` for unknown documents or when the analysis failed.
+pub(crate) async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<Arc<Analysed>> {
+    let session = backend.session();
+    let doc = session.documents.get(uri).map(|doc| Arc::clone(&doc))?;
+    let generation = session.generation.load(Ordering::SeqCst);
+    let cached = session
+        .analyses
+        .get(uri)
+        .map(|analysed| Arc::clone(&analysed));
+    if let Some(analysed) = cached
+        && analysed.doc.version() == doc.version()
+        && analysed.generation == generation
+    {
+        return Some(analysed);
+    }
+    let config = configuration::effective_config(backend, uri).await;
+    let task_doc = Arc::clone(&doc);
+    let joined = tokio::task::spawn_blocking(move || {
+        catch_unwind(AssertUnwindSafe(|| run(&task_doc, config.as_deref())))
+    })
+    .await;
+    let (analysis, tree, elapsed) = match joined {
+        Ok(Ok(result)) => result,
+        Ok(Err(payload)) => {
+            let reason = panic_message(payload.as_ref());
+            backend
+                .log(
+                    MessageType::ERROR,
+                    format!(
+                        "analysis of {} (version {}) failed: {reason}; the server keeps running",
+                        uri.as_str(),
+                        doc.version()
+                    ),
+                )
+                .await;
+            return None;
+        }
+        Err(err) => {
+            tracing::debug!(uri = uri.as_str(), "analysis task ended early: {err}");
+            return None;
+        }
+    };
+    tracing::debug!(
+        uri = uri.as_str(),
+        version = doc.version(),
+        findings = analysis.findings.len(),
+        elapsed_us = elapsed.as_micros() as u64,
+        "analysed"
+    );
+    for note in &analysis.notes {
+        tracing::info!(uri = uri.as_str(), "{}", note.message);
+    }
+    // Keep the new tree for the next incremental parse, unless the document
+    // moved on meanwhile (its edited old tree is then the better base).
+    if let Some(tree) = tree
+        && let Some(mut entry) = session.documents.get_mut(uri)
+        && entry.version() == doc.version()
+        && !entry.has_current_tree()
+    {
+        let mut updated = Document::clone(&entry);
+        updated.set_tree(tree);
+        *entry = Arc::new(updated);
+    }
+    let analysed = Arc::new(Analysed {
+        doc,
+        findings: analysis.findings,
+        generation,
+    });
+    if session.documents.contains_key(uri) {
+        let mut entry = session
+            .analyses
+            .entry(uri.clone())
+            .or_insert_with(|| Arc::clone(&analysed));
+        let newer = entry.doc.version() < analysed.doc.version()
+            || (entry.doc.version() == analysed.doc.version()
+                && entry.generation <= analysed.generation);
+        if newer {
+            *entry = Arc::clone(&analysed);
+        }
+    }
+    Some(analysed)
+}
+
+/// Parses (incrementally) and analyses one snapshot; runs on the blocking pool.
+/// `config` is `None` for files the project excludes.
+fn run(
+    doc: &Document,
+    config: Option<&Config>,
+) -> (FileAnalysis, Option<tree_sitter::Tree>, Duration) {
+    let started = Instant::now();
+    let (Some(language), Some(config)) = (doc.language(), config) else {
+        return (FileAnalysis::default(), None, started.elapsed());
+    };
+    if doc.len_bytes() > MAX_DOCUMENT_SIZE {
+        let note = AnalysisNote {
+            message: format!(
+                "not analysed: {} bytes is more than the {MAX_DOCUMENT_SIZE}-byte limit",
+                doc.len_bytes()
+            ),
+        };
+        let analysis = FileAnalysis {
+            notes: vec![note],
+            ..FileAnalysis::default()
+        };
+        return (analysis, None, started.elapsed());
+    }
+    let text = doc.text();
+    let Some(tree) = doc.parse(&text) else {
+        let analysis = FileAnalysis {
+            notes: vec![AnalysisNote {
+                message: "the parser gave up on this file".into(),
+            }],
+            ..FileAnalysis::default()
+        };
+        return (analysis, None, started.elapsed());
+    };
+    let options = AnalysisOptions {
+        time_limit: EDITOR_TIME_LIMIT,
+        extensions: Arc::new(config.extensions()),
+    };
+    let mut analysis = analysis::analyze_tree(&text, &tree, language, &options);
+    config::apply(config, &mut analysis.findings);
+    (analysis, Some(tree), started.elapsed())
+}

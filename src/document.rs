@@ -327,7 +327,12 @@ mod tests {
             PositionEncoding::Utf16,
             PositionEncoding::Utf32,
         ] {
-            for (byte, _) in TEXT.char_indices() {
+            // Every character start except the `\n` of `\r\n`: a position
+            // cannot point between the two.
+            for (byte, _) in TEXT
+                .char_indices()
+                .filter(|(i, c)| !(*c == '\n' && TEXT[..*i].ends_with('\r')))
+            {
                 let position = doc.position(byte, encoding);
                 let offset = doc.offset(position, encoding);
                 assert_eq!(offset.byte, byte, "{encoding:?} at {byte}");

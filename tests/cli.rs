@@ -325,7 +325,7 @@ fn explain_unknown_rule_exits_two_with_a_suggestion() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains("unknown rule `nope`"));
+        .stderr(predicate::str::contains("nothing to explain for `nope`"));
     cmd(dir.path())
         .args(["explain", "PL10l"])
         .assert()

@@ -573,6 +573,12 @@ fn flow_explanation_is_specific_to_the_provider() {
     let text = base::flow_explanation(SinkKind::LocalInference, &cats, "Ollama (local)");
     assert!(text.contains("No vendor receives the data"), "{text}");
     assert!(!text.contains("Disclosure to"), "{text}");
+    let text = base::flow_explanation(
+        SinkKind::LlmInference,
+        &cats,
+        "LiteLLM (provider from model string)",
+    );
+    assert!(text.contains("the provider `LiteLLM` routes to"), "{text}");
     let text = base::flow_explanation(SinkKind::Embedding, &cats, "Some Vendor");
     assert!(
         text.contains("`Some Vendor`") && text.contains("Art. 28"),

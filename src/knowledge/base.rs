@@ -549,10 +549,11 @@ fn write_recipient(out: &mut String, recipient: &Recipient<'_>, kind: SinkKind) 
             let _ = writeln!(out, "- **Runs on your machines**: {}", fact.text);
         }
         Recipient::Unknown(name) => {
-            let who = if name.is_empty() {
-                "the provider".to_string()
-            } else {
-                format!("`{name}`")
+            let who = match name.split_once(" (provider from") {
+                _ if name.is_empty() => "the provider".to_string(),
+                // "LiteLLM (provider from model string)": a router, not the recipient.
+                Some((router, _)) => format!("the provider `{router}` routes to"),
+                None => format!("`{name}`"),
             };
             let _ = writeln!(
                 out,

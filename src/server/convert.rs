@@ -448,10 +448,10 @@ mod tests {
         let doc = Document::new(TEXT, 7, None);
         let finding = finding(Status::Undeclared);
         let utf16 = diagnostic(&finding, 3, &doc, &uri(), PositionEncoding::Utf16);
-        // `nom = "é😀"; r = ` is 16 UTF-16 units and 19 bytes.
-        assert_eq!(utf16.range.start, lsp::Position::new(1, 16));
+        // `nom = "é😀"; r = ` is 17 UTF-16 units and 20 bytes.
+        assert_eq!(utf16.range.start, lsp::Position::new(1, 17));
         let utf8 = diagnostic(&finding, 3, &doc, &uri(), PositionEncoding::Utf8);
-        assert_eq!(utf8.range.start, lsp::Position::new(1, 19));
+        assert_eq!(utf8.range.start, lsp::Position::new(1, 20));
         assert_eq!(utf16.severity, Some(DiagnosticSeverity::WARNING));
         assert_eq!(utf16.source.as_deref(), Some(SOURCE));
         assert_eq!(

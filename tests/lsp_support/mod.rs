@@ -218,6 +218,25 @@ impl TestServer {
         }
     }
 
+    /// Waits for a publication for `uri` whose diagnostics satisfy `accept`
+    /// (republications after a settings change may come more than once).
+    pub async fn diagnostics_until(
+        &mut self,
+        uri: &str,
+        accept: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        loop {
+            let params = self.diagnostics(uri).await;
+            let diagnostics = params["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if accept(&diagnostics) {
+                return diagnostics;
+            }
+        }
+    }
+
     /// Notifications queued and still arriving within `wait`, without blocking longer.
     pub async fn drain(&mut self, wait: Duration) -> Vec<Value> {
         let mut out: Vec<Value> = self.queued.drain(..).collect();

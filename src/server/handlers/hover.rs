@@ -330,12 +330,11 @@ fn call_hover(analysed: &Analysed, byte: usize, encoding: PositionEncoding) -> O
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "**{} reach{} {}** — `{}` ({}) · {}",
+        "**{} → `{}`** ({}, {}) · {}",
         code_list(&categories),
-        if categories.len() == 1 { "es" } else { "" },
-        sink.kind.describe(),
         sink.api,
         sink.provider,
+        sink.kind.as_str(),
         status_words(status)
     );
 

@@ -152,7 +152,12 @@ impl Server {
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // The server's log, when asked for (RUST_LOG=debug LSP_BENCH_LOG=1).
+            .stderr(if std::env::var_os("LSP_BENCH_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .expect("cannot start privacy-lens lsp");
         let stdin = child.stdin.take().unwrap();
@@ -211,7 +216,9 @@ impl Server {
         loop {
             let message = match self.incoming.recv_timeout(TIMEOUT) {
                 Ok(message) => message,
-                Err(RecvTimeoutError::Timeout) => panic!("no message from the server in {TIMEOUT:?}"),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("no message from the server in {TIMEOUT:?}")
+                }
                 Err(RecvTimeoutError::Disconnected) => panic!("the server closed its output"),
             };
             // Answer server requests (configuration, registrations) with null.
@@ -314,11 +321,15 @@ fn main() {
     let middle = text.len() / 2;
     let edit_at = middle + text[middle..].find("You are a support agent.").unwrap() + 4;
     let edit_position = position(&text, edit_at);
-    let call_at = middle + text[middle..].find("client.chat.completions.create(").unwrap() + 12;
+    let call_at = middle
+        + text[middle..]
+            .find("client.chat.completions.create(")
+            .unwrap()
+        + 12;
     let call_position = position(&text, call_at);
 
     let mut version = 1;
-    let mut change = |server: &mut Server, version: i64| {
+    let change = |server: &mut Server, version: i64| {
         let insert = version % 2 == 0;
         let end = if insert {
             edit_position.clone()
@@ -357,7 +368,10 @@ fn main() {
         let started = Instant::now();
         let result = server.request("textDocument/hover", hover_params.clone());
         hover.push(started.elapsed());
-        assert!(result["contents"]["value"].is_string(), "no hover at the call: {result}");
+        assert!(
+            result["contents"]["value"].is_string(),
+            "no hover at the call: {result}"
+        );
     }
 
     let action_params = json!({

@@ -42,6 +42,13 @@
   left: (_) @update.target
   right: (_) @update.value) @update
 
+; `const { email, name: fullName } = user` binds properties by key.
+(object_pattern) @destructure
+
+(pair_pattern
+  key: (_) @pair.key
+  value: (_) @pair.value) @pair
+
 ; ---------------------------------------------------------------- containers
 (object) @dict
 

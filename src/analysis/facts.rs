@@ -37,6 +37,8 @@ pub enum Role {
     Class,
     Import,
     Comment,
+    /// An object destructuring target: `{ email, name: fullName }`.
+    Destructure,
 }
 
 impl Role {
@@ -65,6 +67,7 @@ impl Role {
             "class" => Role::Class,
             "import" => Role::Import,
             "comment" => Role::Comment,
+            "destructure" => Role::Destructure,
             _ => return None,
         })
     }

@@ -617,6 +617,7 @@ impl<'a, 't> Engine<'a, 't> {
                 Value::default()
             }
             Role::Param | Role::Comment => Value::default(),
+            Role::Destructure => self.eval_children(node, frame),
         }
     }
 
@@ -1086,11 +1087,49 @@ impl<'a, 't> Engine<'a, 't> {
                     frame.env.insert(base, merged);
                 }
             }
+            Some(Role::Destructure) => self.bind_destructured(target, &value, frame),
             _ => {
                 for child in named_children(target) {
                     self.bind(child, value.clone(), frame);
                 }
             }
+        }
+    }
+
+    /// `const { email, name: fullName } = user`: each name gets the property
+    /// of the same key, as if read with `user.email`.
+    fn bind_destructured(&mut self, target: Node<'t>, value: &Value, frame: &mut Frame<'a>) {
+        let context = value
+            .origin
+            .path()
+            .is_some_and(|(p, _)| self.classifier.mentions_person(p));
+        for child in named_children(target) {
+            let (key_node, bound) = match self.role(child) {
+                Some(Role::Name) => (child, child),
+                Some(Role::Pair) => {
+                    match (self.part(child, Part::Key), self.part(child, Part::Value)) {
+                        (Some(k), Some(v)) => (k, v),
+                        _ => continue,
+                    }
+                }
+                _ => {
+                    // `...rest`, defaults: the rest of the object.
+                    self.bind(child, value.clone(), frame);
+                    continue;
+                }
+            };
+            let key = string_content(self.text(key_node));
+            let mut property = Value {
+                origin: value.origin.extend(".", key),
+                labels: value.labels.clone(),
+                ..Value::default()
+            };
+            if let Some(class) = self.classify_name(key, context) {
+                property.labels.retain(|l| l.category == class.category);
+                let label = self.source(key_node, class.category, key.to_string(), None);
+                push_label(&mut property.labels, label);
+            }
+            self.bind(bound, property, frame);
         }
     }
 
@@ -1722,6 +1761,22 @@ impl<'a, 't> Engine<'a, 't> {
         args
     }
 
+    /// The personal data a function returns by itself, analysing it first
+    /// when that can be done now.
+    fn function_returns(&mut self, function: FnId) -> Vec<Label> {
+        if self.analysed_in_pass[function] != self.pass {
+            if self.module_done
+                && !self.in_progress.contains(&function)
+                && self.depth < MAX_DEPTH / 2
+            {
+                self.analyse_function(function);
+            } else {
+                self.read_before_analysis.insert(function);
+            }
+        }
+        self.summaries[function].returns.clone()
+    }
+
     fn apply_summary(
         &mut self,
         call: Node<'t>,
@@ -1738,7 +1793,7 @@ impl<'a, 't> Engine<'a, 't> {
             };
             if !cleaned.is_empty() {
                 for arg in args.all() {
-                    for label in &arg.labels {
+                    for label in arg.labels.iter().filter(|l| !l.is_symbolic()) {
                         if !cleaned
                             .iter()
                             .any(|c| knowledge::key_has_prefix(label.category, c))
@@ -1979,7 +2034,9 @@ impl<'a, 't> Engine<'a, 't> {
                     };
                     if !sanitizer.categories.is_empty() {
                         for arg in args.all().chain(receiver.iter()) {
-                            for label in &arg.labels {
+                            // Parameter placeholders are taken as cleaned: a
+                            // helper that hashes its argument is a sanitizer.
+                            for label in arg.labels.iter().filter(|l| !l.is_symbolic()) {
                                 if !sanitizer
                                     .categories
                                     .iter()
@@ -2062,6 +2119,19 @@ impl<'a, 't> Engine<'a, 't> {
         }
         for arg in args.all() {
             value.union(arg);
+        }
+        // `users.map(u => u.email)`: what the callback returns is in the result.
+        let callbacks: Vec<FnId> = args
+            .all()
+            .filter_map(|a| match a.origin {
+                Origin::Function(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        for f in callbacks {
+            for label in self.function_returns(f) {
+                push_label(&mut value.labels, label);
+            }
         }
         for label in file_labels {
             push_label(&mut value.labels, label);
@@ -2204,9 +2274,13 @@ impl<'a, 't> Engine<'a, 't> {
                 keyword.extend(self.object_properties(*node, frame));
             }
         }
+        // An options object held in a variable (`create(params)`) cannot be
+        // looked into by name: all of it counts.
+        let opaque_options = self.language.is_javascript_family() && args.keyword.is_empty();
         let mut data = Value::default();
         for (i, (_, v)) in args.positional.iter().enumerate() {
-            if !expanded.contains(&i) && wants(&format!("${i}")) {
+            let whole = wants(&format!("${i}")) || (opaque_options && !v.constant);
+            if !expanded.contains(&i) && whole {
                 data.union(v);
             }
         }

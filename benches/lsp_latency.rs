@@ -143,6 +143,8 @@ struct Server {
     child: Child,
     stdin: ChildStdin,
     incoming: Receiver<Value>,
+    /// Messages received while waiting for something else.
+    queued: std::collections::VecDeque<Value>,
     next_id: i64,
 }
 
@@ -197,6 +199,7 @@ impl Server {
             child,
             stdin,
             incoming,
+            queued: std::collections::VecDeque::new(),
             next_id: 1,
         }
     }
@@ -240,13 +243,17 @@ impl Server {
             if message.get("id") == Some(&json!(id)) {
                 return message["result"].clone();
             }
+            self.queued.push_back(message);
         }
     }
 
     /// Waits for the diagnostics of `version`; returns how many there were.
     fn diagnostics(&mut self, version: i64) -> usize {
         loop {
-            let message = self.recv();
+            let message = match self.queued.pop_front() {
+                Some(message) => message,
+                None => self.recv(),
+            };
             if message["method"] == "textDocument/publishDiagnostics"
                 && message["params"]["version"] == version
             {

@@ -27,11 +27,12 @@ fn demo_json_snapshot() {
     common::validate(&json).expect("output follows the findings schema");
     json["tool"]["version"] = Value::String("[version]".into());
     let findings = json["findings"].as_array().expect("findings array");
-    // Three planted flows, plus PL120 on the training call (quasi-identifiers).
+    // Five planted flows (three in Python, two in the TypeScript web
+    // service), plus PL120 on the training call (quasi-identifiers).
     assert_eq!(
         findings.len(),
-        4,
-        "the demo plants three flows and one quasi-identifier set"
+        6,
+        "the demo plants five flows and one quasi-identifier set"
     );
     insta::assert_json_snapshot!("demo_findings", json);
 }

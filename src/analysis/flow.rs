@@ -749,12 +749,14 @@ impl<'a, 't> Engine<'a, 't> {
 
     /// Whether the object an attribute or key is read from looks like a person record.
     fn person_context(&self, object: Node<'t>, value: &Value, frame: &Frame<'a>) -> bool {
-        if self
-            .base_name(object)
+        self.base_name(object)
             .is_some_and(|b| frame.person_records.contains(b))
-        {
-            return true;
-        }
+            || self.names_a_person(object, value)
+    }
+
+    /// Whether the object's own name or origin names a person (`patient`,
+    /// `request.user`, a loaded customer table).
+    fn names_a_person(&self, object: Node<'t>, value: &Value) -> bool {
         let text = self.text(object);
         let head = text.get(..text.len().min(160)).unwrap_or(text);
         if self.classifier.mentions_person(head) {
@@ -803,7 +805,7 @@ impl<'a, 't> Engine<'a, 't> {
         let class = self.classify_name(prop, false).or_else(|| {
             self.classifier
                 .classify_name(prop, true)
-                .filter(|_| self.person_context(object, &object_value, frame))
+                .filter(|c| self.context_for(c.category, object, &object_value, frame))
         });
         if let Some(class) = class {
             self.mark_person_record(object, frame);
@@ -815,6 +817,22 @@ impl<'a, 't> Engine<'a, 't> {
             value.labels = object_value.labels;
         }
         value
+    }
+
+    /// Whether `category` may be read off `object` as a person's. An `id` is a
+    /// person's only on an object that names a person (`user.id`), not on
+    /// any record that merely holds personal fields (`ticket.id`).
+    fn context_for(
+        &self,
+        category: &str,
+        object: Node<'t>,
+        value: &Value,
+        frame: &Frame<'a>,
+    ) -> bool {
+        if category.starts_with(LOW_SIGNAL_PREFIX) {
+            return self.names_a_person(object, value);
+        }
+        self.person_context(object, value, frame)
     }
 
     /// Whether some key is personal only on a person record (`name`, `age`).
@@ -1419,7 +1437,8 @@ impl<'a, 't> Engine<'a, 't> {
 
     /// An instance of a declared type such as `Chroma` or `openai.OpenAI`.
     fn declared_origin(&self, type_node: Node<'t>, frame: &Frame<'a>) -> Option<Origin> {
-        let text = self.text(type_node).trim();
+        // TypeScript annotations include their colon (`: PineconeStore`).
+        let text = self.text(type_node).trim_start_matches(':').trim();
         if text.is_empty()
             || !text
                 .chars()

@@ -205,6 +205,13 @@ pub fn parse_comment(comment: &str, offset: usize) -> Vec<Tag> {
         None => return Vec::new(),
     };
     let all = words(comment, offset);
+    // A tag starts the comment; `@data-use` quoted mid-sentence is prose.
+    if all
+        .first()
+        .is_none_or(|w| !TAG_NAMES.contains(&w.text.as_str()))
+    {
+        return Vec::new();
+    }
     let mut tags = Vec::new();
     let mut i = 0;
     while i < all.len() {
@@ -871,6 +878,13 @@ mod tests {
         assert_eq!(codes, ["PL205", "PL205"]);
         let tag = &parse_comment("# @ai-sink llm_inferense", 0)[0];
         assert_eq!(validate(tag)[0].suggestions[0], "llm_inference");
+    }
+
+    #[test]
+    fn only_comments_that_start_with_a_tag_hold_tags() {
+        assert!(parse_comment("# see the `@data-use train_ai_system` tag below", 0).is_empty());
+        assert_eq!(parse_comment("  #   @not-personal-data", 0).len(), 1);
+        assert_eq!(parse_comment("/** @ai-sink llm_inference */", 0).len(), 1);
     }
 
     #[test]

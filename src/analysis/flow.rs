@@ -1574,6 +1574,25 @@ impl<'a, 't> Engine<'a, 't> {
                 origin: LabelOrigin::Param(index.min(u16::MAX as usize) as u16),
                 step,
             });
+            // A declared type can say what the parameter is (`entry: JournalEntry`).
+            let type_class = declared.and_then(|t| {
+                let text: String = self
+                    .text(t)
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                    .collect();
+                self.classify_name(text.trim(), true)
+            });
+            if let Some(c) = type_class {
+                let evidence = format!(
+                    "{name}: {} (declared type)",
+                    self.text(declared.unwrap_or(*node))
+                        .trim_start_matches(':')
+                        .trim()
+                );
+                let label = self.source(*node, c.category, evidence, None);
+                value.labels.push(label);
+            }
             if let Some(c) = self.classify_name(name, false) {
                 let label = self.source(*node, c.category, format!("{name} (parameter)"), None);
                 value.labels.push(label);
@@ -2357,6 +2376,7 @@ impl<'a, 't> Engine<'a, 't> {
                 | SinkKind::FineTuning
                 | SinkKind::DatasetUpload
                 | SinkKind::Embedding
+                | SinkKind::VectorStore
         ) {
             value.labels = data.labels;
         }

@@ -60,3 +60,17 @@ fn inherited_bases_come_first() {
         assert!(source.rfind("] @name") > source.find("(call_expression"));
     }
 }
+
+/// Patterns the shallow fast path cannot answer make the query walk every
+/// tree; only import statements may need the query (they are matched one
+/// statement at a time).
+#[test]
+fn no_language_needs_a_whole_tree_query_run() {
+    for language in Language::ALL {
+        assert!(
+            !privacy_lens::analysis::facts::needs_full_run(language),
+            "{}: a pattern other than imports is not shallow",
+            language.name()
+        );
+    }
+}

@@ -11,7 +11,8 @@
   constructor: (_) @call.callee
   arguments: (_) @call.args) @call
 
-(spread_element (_) @arg.value) @arg.spread
+; `...rest`: its value is its child's.
+(spread_element) @arg.spread
 
 ; ---------------------------------------------------------------- reads
 (member_expression

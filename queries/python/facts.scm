@@ -12,8 +12,11 @@
   name: (identifier) @arg.name
   value: (_) @arg.value) @arg.keyword
 
-(list_splat (_) @arg.value) @arg.spread
-(dictionary_splat (_) @arg.value) @arg.spread
+; `*args`, `**kwargs`: their value is their child's.
+[
+  (list_splat)
+  (dictionary_splat)
+] @arg.spread
 
 ; ---------------------------------------------------------------- reads
 (attribute

@@ -449,24 +449,28 @@ pub fn query_source(language: Language) -> &'static str {
     SOURCES.get(index).map(String::as_str).unwrap_or("")
 }
 
-static QUERIES: LazyLock<Vec<FactQuery>> = LazyLock::new(|| {
-    // The queries are compiled into the binary and `tests/queries.rs`
-    // compiles them against their grammars, so failure is a build defect.
-    Language::ALL
-        .iter()
-        .map(|l| {
-            FactQuery::compile(*l, query_source(*l))
-                .unwrap_or_else(|e| panic!("queries/{}/facts.scm compiles: {e}", l.name()))
-        })
-        .collect()
-});
+/// One compiled query per language, built on first use: compiling a query
+/// costs tens of milliseconds, so a Python-only run never compiles the others.
+static QUERIES: [std::sync::OnceLock<FactQuery>; Language::ALL.len()] =
+    [const { std::sync::OnceLock::new() }; Language::ALL.len()];
 
 pub fn fact_query(language: Language) -> &'static FactQuery {
     let index = Language::ALL
         .iter()
         .position(|l| *l == language)
         .unwrap_or(0);
-    &QUERIES[index]
+    QUERIES[index].get_or_init(|| {
+        // The queries are compiled into the binary and `tests/queries.rs`
+        // compiles them against their grammars, so failure is a build defect.
+        FactQuery::compile(language, query_source(language))
+            .unwrap_or_else(|e| panic!("queries/{}/facts.scm compiles: {e}", language.name()))
+    })
+}
+
+/// Whether the language's query still runs over whole trees (patterns left
+/// that the shallow fast path cannot answer).
+pub fn needs_full_run(language: Language) -> bool {
+    fact_query(language).full_run
 }
 
 /// Compiles a language's query, for tests and diagnostics.

@@ -189,6 +189,7 @@ fn run(
         return (analysis, None, started.elapsed());
     }
     let text = doc.text();
+    let incremental = !doc.has_current_tree();
     let Some(tree) = doc.parse(&text) else {
         let analysis = FileAnalysis {
             notes: vec![AnalysisNote {
@@ -202,7 +203,14 @@ fn run(
         time_limit: EDITOR_TIME_LIMIT,
         extensions: Arc::new(config.extensions()),
     };
+    let parsed = started.elapsed();
     let mut analysis = analysis::analyze_tree(&text, &tree, language, &options);
     config::apply(config, &mut analysis.findings);
+    tracing::trace!(
+        parse_us = parsed.as_micros() as u64,
+        analysis_us = (started.elapsed() - parsed).as_micros() as u64,
+        reparsed = incremental,
+        "parse and analysis"
+    );
     (analysis, Some(tree), started.elapsed())
 }

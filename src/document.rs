@@ -199,7 +199,8 @@ impl Document {
     /// character boundary) to a position.
     pub fn position(&self, byte: usize, encoding: PositionEncoding) -> LineCol {
         let rope = &self.rope;
-        let char_idx = rope.byte_to_char(byte.min(rope.len_bytes()));
+        let byte = byte.min(rope.len_bytes());
+        let char_idx = rope.byte_to_char(byte);
         let line = rope.char_to_line(char_idx);
         let line_start_char = rope.line_to_char(line);
         let character = match encoding {
@@ -342,6 +343,22 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_convert_like_short_ones() {
+        let long = format!("x = \"{}é😀\" + user.email\n", "a".repeat(5000));
+        let doc = Document::new(&long, 1, None);
+        let byte = long.find("user").unwrap();
+        let utf16 = doc.position(byte, PositionEncoding::Utf16);
+        assert_eq!(utf16, LineCol::new(0, 5 + 5000 + 1 + 2 + 4));
+        assert_eq!(doc.offset(utf16, PositionEncoding::Utf16).byte, byte);
+        // Inside the emoji: its start.
+        let emoji = long.find('😀').unwrap();
+        assert_eq!(
+            doc.position(emoji + 2, PositionEncoding::Utf8),
+            doc.position(emoji, PositionEncoding::Utf8)
+        );
+    }
+
+    #[test]
     fn user_after_emoji_is_counted_per_encoding() {
         let doc = doc();
         let byte = TEXT.find("user").unwrap();
@@ -359,6 +376,12 @@ mod tests {
             LineCol::new(1, 13)
         );
         assert_eq!(doc.point(byte).column, 17);
+        // A byte inside 😀 rounds down to its start.
+        let emoji = TEXT.find('😀').unwrap();
+        assert_eq!(
+            doc.position(emoji + 3, PositionEncoding::Utf16),
+            doc.position(emoji, PositionEncoding::Utf16)
+        );
     }
 
     #[test]

@@ -190,13 +190,24 @@ static RULE_DOCS_DIR: LazyLock<Option<PathBuf>> = LazyLock::new(|| {
         .find(|dir| dir.join("PL101.md").is_file())
 });
 
+/// The documentation URI of every rule whose page is installed.
+static RULE_DOC_URIS: LazyLock<HashMap<&'static str, Uri>> = LazyLock::new(|| {
+    let Some(dir) = RULE_DOCS_DIR.as_ref() else {
+        return HashMap::new();
+    };
+    rules::ALL
+        .iter()
+        .filter_map(|rule| {
+            let path = dir.join(format!("{}.md", rule.code));
+            let uri = path.is_file().then(|| file_uri(&path)).flatten()?;
+            Some((rule.code, uri))
+        })
+        .collect()
+});
+
 /// A `file://` URI to the rule's documentation page, when installed.
 pub fn rule_doc_uri(code: &str) -> Option<Uri> {
-    let path = RULE_DOCS_DIR.as_ref()?.join(format!("{code}.md"));
-    if !path.is_file() {
-        return None;
-    }
-    file_uri(&path)
+    RULE_DOC_URIS.get(code).cloned()
 }
 
 /// The LSP edits of a fix, in document order.

@@ -58,6 +58,9 @@ pub(crate) struct Session {
     pub documents: DashMap<Uri, Arc<Document>>,
     /// The latest analysis of each open document.
     pub analyses: DashMap<Uri, Arc<Analysed>>,
+    /// The analysis being computed for each document: requests for the same
+    /// version and generation wait for it instead of analysing again.
+    pub inflight: DashMap<Uri, Arc<Flight>>,
     /// The debounced diagnostics task of each document, if one is waiting.
     pub pending: DashMap<Uri, AbortHandle>,
     /// What the client said it supports; set once by `initialize`.
@@ -122,6 +125,13 @@ pub(crate) struct Analysed {
     pub generation: u64,
 }
 
+/// One analysis in progress (or done) for a version and generation.
+pub(crate) struct Flight {
+    pub version: i32,
+    pub generation: u64,
+    pub result: tokio::sync::OnceCell<Option<Arc<Analysed>>>,
+}
+
 impl Backend {
     pub fn new(client: Client) -> Backend {
         Backend {
@@ -130,6 +140,7 @@ impl Backend {
                 session: Session {
                     documents: DashMap::new(),
                     analyses: DashMap::new(),
+                    inflight: DashMap::new(),
                     pending: DashMap::new(),
                     client: OnceLock::new(),
                     settings: RwLock::new(Settings::default()),
@@ -306,4 +317,18 @@ pub fn run_stdio() -> std::io::Result<bool> {
     runtime.shutdown_timeout(Duration::from_millis(200));
     tracing::info!(clean, "language server stopped");
     Ok(clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_request_becomes_an_internal_error() {
+        let result: Result<()> = guarded("hover", || panic!("boom at {}", 42));
+        let error = result.unwrap_err();
+        assert_eq!(error.code, jsonrpc::ErrorCode::InternalError);
+        assert!(error.message.contains("boom at 42"), "{}", error.message);
+        assert_eq!(guarded("hover", || 7).unwrap(), 7);
+    }
 }

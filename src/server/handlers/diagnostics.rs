@@ -14,7 +14,9 @@ use crate::analysis::{self, AnalysisOptions};
 use crate::config::{self, Config};
 use crate::document::Document;
 use crate::finding::{AnalysisNote, FileAnalysis};
-use crate::server::{Analysed, Backend, MAX_DOCUMENT_SIZE, convert, panic_message};
+use tokio::sync::OnceCell;
+
+use crate::server::{Analysed, Backend, Flight, MAX_DOCUMENT_SIZE, convert, panic_message};
 
 /// Time budget for one document's flow analysis in the editor.
 const EDITOR_TIME_LIMIT: Duration = Duration::from_secs(2);
@@ -68,12 +70,18 @@ async fn publish(backend: &Backend, uri: &Uri) {
         return;
     }
     let encoding = backend.encoding();
-    let diagnostics = analysed
+    let converting = Instant::now();
+    let diagnostics: Vec<_> = analysed
         .findings
         .iter()
         .enumerate()
         .map(|(index, finding)| convert::diagnostic(finding, index, &analysed.doc, uri, encoding))
         .collect();
+    tracing::trace!(
+        n = diagnostics.len(),
+        convert_us = converting.elapsed().as_micros() as u64,
+        "publishing diagnostics"
+    );
     backend
         .client()
         .publish_diagnostics(uri.clone(), diagnostics, Some(version))
@@ -97,6 +105,39 @@ pub(crate) async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<Arc
     {
         return Some(analysed);
     }
+    let flight = {
+        let mut entry = session.inflight.entry(uri.clone()).or_insert_with(|| {
+            Arc::new(Flight {
+                version: doc.version(),
+                generation,
+                result: OnceCell::new(),
+            })
+        });
+        if entry.version != doc.version() || entry.generation != generation {
+            *entry = Arc::new(Flight {
+                version: doc.version(),
+                generation,
+                result: OnceCell::new(),
+            });
+        }
+        Arc::clone(&entry)
+    };
+    // If the task computing it is cancelled, the next waiter computes it.
+    flight
+        .result
+        .get_or_init(|| analyse(backend, uri, doc, generation))
+        .await
+        .clone()
+}
+
+/// Analyses a snapshot on the blocking pool and stores the result.
+async fn analyse(
+    backend: &Backend,
+    uri: &Uri,
+    doc: Arc<Document>,
+    generation: u64,
+) -> Option<Arc<Analysed>> {
+    let session = backend.session();
     let config = configuration::effective_config(backend, uri).await;
     let task_doc = Arc::clone(&doc);
     let joined = tokio::task::spawn_blocking(move || {

@@ -2720,6 +2720,7 @@ impl<'a, 't> Engine<'a, 't> {
                 fixes = tags::add_tag_fixes(
                     self.src,
                     site.span.start_byte,
+                    site.span.start,
                     prefix,
                     sink.kind,
                     &categories,
@@ -2748,6 +2749,7 @@ impl<'a, 't> Engine<'a, 't> {
                 edits: vec![tags::insert_line_above(
                     self.src,
                     source.span.start_byte,
+                    source.span.start,
                     prefix,
                     "@not-personal-data",
                 )],

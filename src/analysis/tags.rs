@@ -680,22 +680,25 @@ fn statement_at_row(tree: &Tree, text: &str, lines: &[&str], row: usize) -> Opti
     (node.start_byte() == start).then(|| (node.start_byte(), node.end_byte()))
 }
 
-/// The row's indentation and the line start byte, for inserting a tag above it.
-pub fn line_start_and_indent(text: &str, byte: usize) -> (usize, String) {
-    let start = text[..byte.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |p| p + 1);
+/// An insertion of a whole comment line above the line holding `byte`.
+/// `at` is the tree-sitter point of `byte` (its column is in bytes), which
+/// gives the line start without scanning the file.
+pub fn insert_line_above(
+    text: &str,
+    byte: usize,
+    at: crate::finding::Point,
+    comment_prefix: &str,
+    body: &str,
+) -> TextEdit {
+    let start = byte.saturating_sub(at.column).min(text.len());
     let indent: String = text[start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    (start, indent)
-}
-
-/// An insertion of a whole comment line above the line holding `byte`.
-pub fn insert_line_above(text: &str, byte: usize, comment_prefix: &str, body: &str) -> TextEdit {
-    let (start, indent) = line_start_and_indent(text, byte);
-    let point = point_at(text, start);
+    let point = crate::finding::Point {
+        row: at.row,
+        column: 0,
+    };
     TextEdit {
         span: Span {
             start_byte: start,
@@ -760,6 +763,7 @@ pub fn likely_uses(kind: SinkKind) -> &'static [&'static str] {
 pub fn add_tag_fixes(
     text: &str,
     byte: usize,
+    at: crate::finding::Point,
     comment_prefix: &str,
     kind: SinkKind,
     categories: &[String],
@@ -773,7 +777,7 @@ pub fn add_tag_fixes(
                 title: format!("Add data-use tag ({data_use})"),
                 kind: FixKind::AddTag,
                 preferred: i == 0,
-                edits: vec![insert_line_above(text, byte, comment_prefix, &body)],
+                edits: vec![insert_line_above(text, byte, at, comment_prefix, &body)],
             }
         })
         .collect()

@@ -570,7 +570,7 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> PathBuf {
 }
 
 /// Lexically resolves `.` and `..` components.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

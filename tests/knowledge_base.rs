@@ -621,14 +621,7 @@ fn tag_keys_are_explained() {
         let text = base::tag_key_explanation(field).unwrap_or_else(|| panic!("field {field}"));
         assert!(text.contains("tag field"), "{text}");
     }
-    for basis in [
-        "consent",
-        "contract",
-        "legal_obligation",
-        "vital_interests",
-        "public_task",
-        "legitimate_interests",
-    ] {
+    for basis in privacy_lens::analysis::tags::BASES {
         let text = base::tag_key_explanation(basis).unwrap_or_else(|| panic!("basis {basis}"));
         assert!(text.contains("Art. 6(1)"), "{text}");
     }

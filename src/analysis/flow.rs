@@ -38,6 +38,10 @@ const MAX_PASSES: usize = 4;
 /// hostile input); the file gets a note.
 const MAX_DEPTH: usize = 300;
 const MAX_LABELS: usize = 24;
+/// Stack left before `stacker` moves evaluation to a new segment, and that
+/// segment's size.
+const STACK_RED_ZONE: usize = 128 * 1024;
+const STACK_GROWTH: usize = 4 * 1024 * 1024;
 const MAX_PATH_STEPS: usize = 24;
 const NO_STEP: u32 = u32::MAX;
 
@@ -558,7 +562,12 @@ impl<'a, 't> Engine<'a, 't> {
             return Value::default();
         }
         self.depth += 1;
-        let value = self.eval_inner(node, frame);
+        // Frames are large in debug builds and threads may have small stacks
+        // (2 MiB for rayon and tokio): grow the stack on the heap when it
+        // runs low instead of overflowing.
+        let value = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.eval_inner(node, frame)
+        });
         self.depth -= 1;
         value
     }
@@ -992,6 +1001,18 @@ impl<'a, 't> Engine<'a, 't> {
 
     /// Binds an assignment target to a value: a variable, a field, a key or a pattern.
     fn bind(&mut self, target: Node<'t>, value: Value, frame: &mut Frame<'a>) {
+        if self.depth >= MAX_DEPTH {
+            self.depth_exceeded = true;
+            return;
+        }
+        self.depth += 1;
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.bind_inner(target, value, frame)
+        });
+        self.depth -= 1;
+    }
+
+    fn bind_inner(&mut self, target: Node<'t>, value: Value, frame: &mut Frame<'a>) {
         match self.role(target) {
             Some(Role::Name) => {
                 let name = self.text(target);

@@ -3,7 +3,7 @@
 //! totals. No printing here: the CLI renders a [`CheckResult`] with
 //! [`crate::report`], and reports progress through a [`Progress`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::panic::{self, AssertUnwindSafe};
@@ -13,10 +13,12 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::analysis::summary::ModuleProvider;
 use crate::analysis::{self, AnalysisOptions};
 use crate::config::{self, Config};
 use crate::finding::{FileAnalysis, Finding};
 use crate::language::Language;
+use crate::workspace::{FileAnalysisWithSummary, Workspace};
 
 /// Files larger than this are skipped unless the options say otherwise.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
@@ -62,6 +64,8 @@ pub struct CheckOptions {
     /// `RAYON_NUM_THREADS`).
     pub threads: Option<NonZeroUsize>,
     pub mode: Mode,
+    /// Follow flows across files through imports (the workspace index).
+    pub cross_file: bool,
     /// Project configuration: excluded paths filter the walk, and rule
     /// severities, disabled rules and policies are applied to each file's
     /// findings. (Its extensions must also be in `analysis.extensions`; see
@@ -85,6 +89,7 @@ impl Default for CheckOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             threads: None,
             mode: Mode::Analyze,
+            cross_file: true,
             config: Arc::default(),
         }
     }
@@ -307,6 +312,9 @@ fn run(
     let (candidates, mut skipped) = collect(paths, cwd, &options.config);
     tracing::debug!(files = candidates.len(), "walk done");
     progress.start(candidates.len());
+    if options.cross_file && options.mode == Mode::Analyze {
+        return run_workspace(paths, candidates, skipped, cwd, options, progress);
+    }
     let outcomes: Vec<Outcome> = candidates
         .par_iter()
         .map(|candidate| {
@@ -327,6 +335,140 @@ fn run(
     let mut result = CheckResult::from_files(files, skipped);
     keep_referenced_sources(&mut result);
     result
+}
+
+/// The whole-workspace analysis: every file is read first, then analysed
+/// in import order so that calls into other files use their summaries, and
+/// findings are placed in the file that holds their AI call.
+fn run_workspace(
+    paths: &[PathBuf],
+    candidates: Vec<Candidate>,
+    mut skipped: Vec<SkippedFile>,
+    cwd: Option<&Path>,
+    options: &CheckOptions,
+    progress: &dyn Progress,
+) -> CheckResult {
+    let absolute = |path: &Path| match cwd {
+        Some(cwd) if path.is_relative() => normalize(&cwd.join(path)),
+        _ => normalize(path),
+    };
+    let workspace = Workspace::new();
+    for root in paths {
+        if root.is_dir() {
+            workspace.add_root(&absolute(root));
+        }
+    }
+    let texts: Vec<(usize, Result<String, SkipReason>)> = candidates
+        .par_iter()
+        .enumerate()
+        .map(|(i, c)| (i, read_source(&c.path, options.max_file_size)))
+        .collect();
+    let mut inputs = Vec::new();
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+    for (i, text) in texts {
+        let candidate = &candidates[i];
+        match text {
+            Ok(text) => {
+                let path = absolute(&candidate.path);
+                by_path.insert(path.clone(), i);
+                inputs.push((path, candidate.language, Arc::<str>::from(text)));
+            }
+            Err(reason) => {
+                progress.file_done(&candidate.display);
+                skipped.push(SkippedFile {
+                    path: candidate.display.clone(),
+                    reason,
+                });
+            }
+        }
+    }
+    let texts: HashMap<PathBuf, (Language, Arc<str>)> = inputs
+        .iter()
+        .map(|(p, l, t)| (p.clone(), (*l, t.clone())))
+        .collect();
+    let panicked: dashmap::DashMap<PathBuf, String> = dashmap::DashMap::new();
+    let analyse = |path: &Path, text: &str, language: Language, provider: &dyn ModuleProvider| {
+        let run = || analysis::analyze_module(text, language, &options.analysis, provider);
+        match panic::catch_unwind(AssertUnwindSafe(run)) {
+            Ok((analysis, summary)) => FileAnalysisWithSummary { analysis, summary },
+            Err(payload) => {
+                let message = panic_message(payload.as_ref());
+                tracing::error!(path = %path.display(), "analysis panicked: {message}");
+                panicked.insert(path.to_path_buf(), message);
+                FileAnalysisWithSummary {
+                    analysis: FileAnalysis::default(),
+                    summary: None,
+                }
+            }
+        }
+    };
+    let done = |path: &Path| {
+        if let Some(i) = by_path.get(path) {
+            progress.file_done(&candidates[*i].display);
+        }
+    };
+    let mut analyses = workspace.build(inputs, &options.analysis, &analyse, &done);
+    progress.finish();
+
+    // Findings reached through imports belong to the file of their AI call.
+    let mut placed: HashMap<PathBuf, Vec<Finding>> = HashMap::new();
+    for path in analyses.keys() {
+        for (target, finding) in workspace.outgoing_of(path) {
+            placed.entry(target).or_default().push(finding);
+        }
+    }
+    let mut files = Vec::with_capacity(analyses.len());
+    let mut paths: Vec<PathBuf> = analyses.keys().cloned().collect();
+    paths.sort();
+    for path in paths {
+        let Some(mut analysis) = analyses.remove(&path) else {
+            continue;
+        };
+        let Some(i) = by_path.get(&path) else {
+            continue;
+        };
+        let candidate = &candidates[*i];
+        if let Some((_, message)) = panicked.remove(&path) {
+            skipped.push(SkippedFile {
+                path: candidate.display.clone(),
+                reason: SkipReason::InternalError(message),
+            });
+            continue;
+        }
+        analysis
+            .findings
+            .extend(placed.remove(&path).unwrap_or_default());
+        config::apply(&options.config, &mut analysis.findings);
+        sort_analysis(&mut analysis);
+        relativize_references(&mut analysis, cwd);
+        let Some((language, text)) = texts.get(&path) else {
+            continue;
+        };
+        let keep_text = !analysis.findings.is_empty()
+            || !analysis.notes.is_empty()
+            || !analysis.recognised_sinks.is_empty();
+        files.push(CheckedFile {
+            path: candidate.display.clone(),
+            language: *language,
+            text: keep_text.then(|| text.to_string()),
+            lines: count_lines(text),
+            bytes: text.len(),
+            analysis,
+        });
+    }
+    let mut result = CheckResult::from_files(files, skipped);
+    keep_referenced_sources(&mut result);
+    result
+}
+
+/// The files a whole-workspace analysis of `roots` covers (walked like
+/// `check` walks), with their languages.
+pub fn workspace_files(roots: &[PathBuf], config: &Arc<Config>) -> Vec<(PathBuf, Language)> {
+    let (candidates, _) = collect(roots, None, config);
+    candidates
+        .into_iter()
+        .map(|c| (c.path, c.language))
+        .collect()
 }
 
 /// Selects the files to analyse: explicit files of a known language, and

@@ -174,7 +174,7 @@ impl Status {
 }
 
 /// A parsed `@data-use` tag as it applies to a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Default)]
 pub struct DataUseTag {
     #[serde(rename = "use")]
     pub data_use: String,
@@ -261,6 +261,11 @@ pub struct AnalysisNote {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FileAnalysis {
     pub findings: Vec<Finding>,
+    /// Flows that start in this file and reach an AI call in another file
+    /// (through an imported function): the finding belongs to that file.
+    /// Its sources and steps in this file name this file explicitly.
+    #[serde(skip)]
+    pub elsewhere: Vec<(std::path::PathBuf, Finding)>,
     pub notes: Vec<AnalysisNote>,
     /// Every AI call recognised in the file, with or without personal data
     /// (for `check --all-sinks`).

@@ -22,3 +22,5 @@ pub mod report;
 pub mod rules;
 /// The language server (tower-lsp-server): the only code that knows LSP types.
 pub mod server;
+/// The cross-file index: module resolution and exported summaries.
+pub mod workspace;

@@ -87,6 +87,11 @@ struct CheckArgs {
     #[arg(long)]
     no_progress: bool,
 
+    /// Analyse each file on its own, without following imports into other
+    /// files of the workspace (faster, finds fewer flows).
+    #[arg(long)]
+    no_cross_file: bool,
+
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
@@ -250,6 +255,7 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         } else {
             Mode::Analyze
         },
+        cross_file: !args.no_cross_file,
         ..CheckOptions::default()
     };
     let options = match load_config(args) {

@@ -5,12 +5,16 @@
 //! must agree: every expected category found, every found category expected.
 //! A file without expectations must produce no findings. A code may carry
 //! the expected status (`PL101:declared`); without one the finding must be
-//! undeclared.
+//! undeclared. A `from=PATH` word (relative to the case folder) requires a
+//! source in that file: the cross-file cases under
+//! `tests/fixtures/cross_file/<case>/` are checked as whole workspaces.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use privacy_lens::analysis::{AnalysisOptions, analyze};
+use privacy_lens::check::{CheckOptions, NoProgress, check};
+use privacy_lens::finding::Finding;
 use privacy_lens::knowledge::key_has_prefix;
 use privacy_lens::language::Language;
 
@@ -19,6 +23,8 @@ struct Expected {
     code: String,
     status: String,
     categories: Vec<String>,
+    /// Files (relative to the case folder) that must hold a source.
+    from: Vec<String>,
 }
 
 fn expectations(text: &str) -> BTreeMap<usize, Vec<Expected>> {
@@ -37,10 +43,19 @@ fn expectations(text: &str) -> BTreeMap<usize, Vec<Expected>> {
             let mut words = group.split_whitespace();
             let Some(code) = words.next() else { continue };
             let (code, status) = code.split_once(':').unwrap_or((code, "undeclared"));
+            let (from, categories): (Vec<&str>, Vec<&str>) =
+                words.partition(|w| w.starts_with("from="));
             items.push(Expected {
                 code: code.to_string(),
                 status: status.to_string(),
-                categories: words.map(|w| w.trim_end_matches(',').to_string()).collect(),
+                categories: categories
+                    .iter()
+                    .map(|w| w.trim_end_matches(',').to_string())
+                    .collect(),
+                from: from
+                    .iter()
+                    .map(|w| w.trim_start_matches("from=").to_string())
+                    .collect(),
             });
         }
         out.insert(index + 1, items);
@@ -57,14 +72,33 @@ fn check_file(path: &Path, problems: &mut Vec<String>) -> usize {
         return 0;
     };
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let expected = expectations(&text);
     let analysis = analyze(&text, language, &AnalysisOptions::default());
-    let mut actual: BTreeMap<usize, Vec<(String, Vec<String>, String)>> = BTreeMap::new();
-    for f in &analysis.findings {
+    compare(path, &text, &analysis.findings, None, problems)
+}
+
+/// Compares a file's findings with its `expect:` comments. `case` is the
+/// folder `from=` paths are relative to (cross-file cases).
+fn compare(
+    path: &Path,
+    text: &str,
+    findings: &[Finding],
+    case: Option<&Path>,
+    problems: &mut Vec<String>,
+) -> usize {
+    let expected = expectations(text);
+    type Found = (String, Vec<String>, String, Vec<PathBuf>);
+    let mut actual: BTreeMap<usize, Vec<Found>> = BTreeMap::new();
+    for f in findings {
+        let source_files = f
+            .sources
+            .iter()
+            .map(|s| s.file.clone().unwrap_or_else(|| path.to_path_buf()))
+            .collect();
         actual.entry(f.span.start.row + 1).or_default().push((
             f.code.to_string(),
             f.categories.clone(),
             f.status.as_str().to_string(),
+            source_files,
         ));
     }
     let name = path.display();
@@ -73,14 +107,23 @@ fn check_file(path: &Path, problems: &mut Vec<String>) -> usize {
         let mut got = actual.remove(line).unwrap_or_default();
         for want in wants {
             checked += 1;
-            match got.iter().position(|(code, _, _)| *code == want.code) {
+            match got.iter().position(|(code, ..)| *code == want.code) {
                 None => problems.push(format!(
                     "{name}:{line}: missing {} {}",
                     want.code,
                     want.categories.join(" ")
                 )),
                 Some(i) => {
-                    let (_, cats, status) = got.remove(i);
+                    let (_, cats, status, source_files) = got.remove(i);
+                    for from in &want.from {
+                        let wanted = case.unwrap_or(Path::new("")).join(from);
+                        if !source_files.contains(&wanted) {
+                            problems.push(format!(
+                                "{name}:{line}: {} has no source in {from} (sources in {source_files:?})",
+                                want.code
+                            ));
+                        }
+                    }
                     if status != want.status {
                         problems.push(format!(
                             "{name}:{line}: {} is {status}, expected {}",
@@ -105,12 +148,12 @@ fn check_file(path: &Path, problems: &mut Vec<String>) -> usize {
                 }
             }
         }
-        for (code, cats, _) in got {
+        for (code, cats, ..) in got {
             problems.push(format!("{name}:{line}: extra {code} {}", cats.join(" ")));
         }
     }
     for (line, rest) in actual {
-        for (code, cats, _) in rest {
+        for (code, cats, ..) in rest {
             problems.push(format!("{name}:{line}: extra {code} {}", cats.join(" ")));
         }
     }
@@ -173,6 +216,78 @@ fn typescript_fixtures() {
 #[test]
 fn demo_examples() {
     run("examples", 4);
+}
+
+/// Each case folder is checked as a workspace; every file's findings must
+/// match its comments, and each case must find something that analysing its
+/// files one by one does not (else it does not test the cross-file index).
+#[test]
+fn cross_file_cases() {
+    let root = Path::new("tests/fixtures/cross_file");
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(root))
+            .expect("cross-file fixtures")
+            .flatten()
+            .map(|e| root.join(e.file_name()))
+            .filter(|p| p.is_dir())
+            .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 10,
+        "expected at least 10 cases, found {}",
+        cases.len()
+    );
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for case in &cases {
+        let result = check(
+            std::slice::from_ref(case),
+            &CheckOptions::default(),
+            &NoProgress,
+        )
+        .expect("check runs");
+        let single = CheckOptions {
+            cross_file: false,
+            ..CheckOptions::default()
+        };
+        let alone = check(std::slice::from_ref(case), &single, &NoProgress).expect("check runs");
+        let mut files = Vec::new();
+        files_under(case, &mut files);
+        files.sort();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let findings: Vec<Finding> = result
+                .files
+                .iter()
+                .find(|f| f.path == *file)
+                .map(|f| f.analysis.findings.clone())
+                .unwrap_or_default();
+            checked += compare(file, &text, &findings, Some(case), &mut problems);
+        }
+        let flows = |r: &privacy_lens::check::CheckResult| {
+            let mut out: Vec<String> = r
+                .findings()
+                .filter(|(_, f)| f.sink.is_some())
+                .map(|(file, f)| format!("{}:{} {}", file.path.display(), f.span.start.row, f.code))
+                .collect();
+            out.sort();
+            out
+        };
+        if flows(&alone) == flows(&result) {
+            problems.push(format!(
+                "{}: the index changes nothing (the same {} flows without it)",
+                case.display(),
+                flows(&alone).len()
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) in {} cases ({checked} expectations):\n{}",
+        problems.len(),
+        cases.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]

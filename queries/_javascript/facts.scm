@@ -125,10 +125,12 @@
   body: (_) @class.body) @class
 
 ; ---------------------------------------------------------------- modules
-; `import OpenAI from "openai"` and `import * as ai from "ai"` bind the module.
+; `import OpenAI from "openai"` binds the module's default export (the
+; catalogue resolves it as the module); `import * as ai from "ai"` binds the
+; module.
 (import_statement
   (import_clause (identifier) @import.alias)
-  source: (string) @import.module) @import
+  source: (string) @import.from) @import
 
 (import_statement
   (import_clause (namespace_import (identifier) @import.alias))
@@ -151,5 +153,28 @@
   source: (string) @import.from) @import
 
 (import_statement) @import
+
+; Re-exports bind like imports: `export { ask } from "./ask"`,
+; `export * from "./ask"`. Other export statements are evaluated for the
+; declaration they hold.
+(export_statement
+  (export_clause
+    (export_specifier
+      name: (_) @import.name
+      !alias))
+  source: (string) @import.from) @import
+
+(export_statement
+  (export_clause
+    (export_specifier
+      name: (_) @import.name
+      alias: (_) @import.alias))
+  source: (string) @import.from) @import
+
+(export_statement
+  "*" @import.name
+  source: (string) @import.from) @import
+
+(export_statement) @import
 
 (comment) @comment

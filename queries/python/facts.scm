@@ -137,6 +137,11 @@
     name: (dotted_name) @import.name
     alias: (identifier) @import.alias)) @import
 
+; `from x import *` re-exports everything of `x`.
+(import_from_statement
+  module_name: (_) @import.from
+  (wildcard_import) @import.name) @import
+
 ; Import statements as a whole; the patterns above give their bindings.
 [
   (import_statement)

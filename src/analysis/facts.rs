@@ -507,6 +507,9 @@ pub struct ImportFact<'t> {
     /// The imported name for `from … import name`.
     pub name: Option<String>,
     pub alias: Option<String>,
+    /// JavaScript's `import x from "m"`: the alias binds the module's
+    /// default export (the catalogue still sees the module path).
+    pub default: bool,
 }
 
 impl ImportFact<'_> {
@@ -777,12 +780,14 @@ fn decode_match<'t>(
                 Some(from) => (text_of(Some(from)), text_of(name)),
                 None => (text_of(module), None),
             };
+            let default = from.is_some() && name.is_none();
             match module {
                 Some(module) => Decoded::Import(ImportFact {
                     node,
                     module,
                     name,
                     alias: text_of(alias),
+                    default,
                 }),
                 None => Decoded::Nothing,
             }

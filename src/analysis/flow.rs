@@ -20,10 +20,17 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::Node;
 
+use std::path::Path;
+use std::sync::Arc;
+
 use super::Extensions;
 use super::classify::{self, Classifier};
-use super::facts::{Facts, NodeMap, Part, Role};
+use super::facts::{Facts, ImportFact, NodeMap, Part, Role};
 use super::sinks::Resolver;
+use super::summary::{
+    ExtClass, ExtFunction, ExtLabel, ExtOrigin, ExtParamSink, ExtSink, ExtSource, ExtStep,
+    ExtValue, ModuleProvider, ModuleSummary, Shared,
+};
 use super::tags::{self, FileTags, TagKind};
 use crate::finding::{
     AnalysisNote, FileAnalysis, Finding, Fix, FixKind, FlowStep, RecognisedSink, Severity, Sink,
@@ -32,6 +39,8 @@ use crate::finding::{
 use crate::knowledge::{self, SinkEntry};
 use crate::language::Language;
 use crate::rules;
+
+mod cross_file;
 
 const MAX_PASSES: usize = 4;
 /// Expression nesting beyond this is not followed (no stack overflow on
@@ -57,6 +66,9 @@ enum LabelOrigin {
     Source(u32),
     /// The n-th parameter of the function being analysed.
     Param(u16),
+    /// A field of the method's own instance (`self.history`), by index into
+    /// `Engine::field_names`: importers that set the field see where it goes.
+    Field(u16),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -69,7 +81,7 @@ struct Label {
 
 impl Label {
     fn is_symbolic(&self) -> bool {
-        matches!(self.origin, LabelOrigin::Param(_))
+        matches!(self.origin, LabelOrigin::Param(_) | LabelOrigin::Field(_))
     }
 }
 
@@ -89,6 +101,8 @@ enum Origin {
     Function(FnId),
     Class(ClassId),
     Instance(ClassId),
+    /// Something defined in another module of the workspace.
+    Ext(ExtOrigin),
 }
 
 impl Origin {
@@ -158,6 +172,8 @@ fn push_label(labels: &mut Vec<Label>, label: Label) {
 }
 
 struct SourceInfo {
+    /// `None`: the file being analysed.
+    file: Option<Arc<Path>>,
     span: Span,
     category: &'static str,
     evidence: String,
@@ -167,6 +183,8 @@ struct SourceInfo {
 
 struct Step {
     prev: u32,
+    /// `None`: the file being analysed.
+    file: Option<Arc<Path>>,
     span: Span,
     /// Shared: one assignment adds a step for each label it carries.
     note: Rc<str>,
@@ -219,6 +237,8 @@ struct Summary {
     return_origin: Origin,
     /// Parameter i reaches sink s, along the step chain ending at `step`.
     param_sinks: Vec<(u16, usize, u32)>,
+    /// Field f of the instance reaches sink s (methods only).
+    field_sinks: Vec<(u16, usize, u32)>,
 }
 
 impl Summary {
@@ -230,7 +250,12 @@ impl Summary {
             .map(|l| (l.category, l.origin))
             .collect();
         returns.sort_unstable();
-        let mut sinks: Vec<_> = self.param_sinks.iter().map(|(p, s, _)| (*p, *s)).collect();
+        let mut sinks: Vec<_> = self
+            .param_sinks
+            .iter()
+            .map(|(p, s, _)| (*p, *s))
+            .chain(self.field_sinks.iter().map(|(f, s, _)| (u16::MAX - *f, *s)))
+            .collect();
         sinks.sort_unstable();
         sinks.dedup();
         (
@@ -246,6 +271,8 @@ impl Summary {
 struct SinkSite {
     span: Span,
     entry: Cow<'static, SinkEntry>,
+    /// An AI call in another module, reached through an imported function.
+    ext: Option<Arc<ExtSink>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -277,6 +304,16 @@ struct Frame<'a> {
 
 pub struct Engine<'a, 't> {
     src: &'a str,
+    provider: &'a dyn ModuleProvider,
+    this_file: Option<Arc<Path>>,
+    /// Imported sources and sinks, by identity, so each enters once.
+    ext_source_ids: HashMap<(usize, &'static str), u32>,
+    ext_sink_ids: HashMap<(Arc<Path>, usize), usize>,
+    /// Modules imported wholesale (`from x import *`, `export * from`).
+    star_modules: Vec<Arc<ModuleSummary>>,
+    /// Fields this file sets on instances of imported classes.
+    ext_fields: HashMap<(usize, String), Value>,
+    field_names: Vec<String>,
     facts: &'a Facts<'t>,
     tags: &'a FileTags,
     language: Language,
@@ -329,13 +366,21 @@ impl<'a, 't> Engine<'a, 't> {
         facts: &'a Facts<'t>,
         tags: &'a FileTags,
         language: Language,
-        resolver: &'static Resolver,
         extensions: &Extensions,
         time_limit: Duration,
+        provider: &'a dyn ModuleProvider,
     ) -> Self {
+        let resolver = super::sinks::resolver(language);
         Engine {
             project: ProjectKnowledge::new(extensions),
             src,
+            this_file: provider.file(),
+            provider,
+            ext_source_ids: HashMap::default(),
+            ext_sink_ids: HashMap::default(),
+            star_modules: Vec::new(),
+            ext_fields: HashMap::default(),
+            field_names: Vec::new(),
             facts,
             tags,
             language,
@@ -376,7 +421,9 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     /// Runs the passes over the whole file and returns what it found.
-    pub fn run(mut self, root: Node<'t>) -> FileAnalysis {
+    /// Runs the passes over the whole file and returns what it found and,
+    /// when the provider names the file, what it exports to importers.
+    pub fn run(mut self, root: Node<'t>) -> (FileAnalysis, Option<ModuleSummary>) {
         for _ in 0..MAX_PASSES {
             self.changed = false;
             self.pass += 1;
@@ -408,7 +455,11 @@ impl<'a, 't> Engine<'a, 't> {
                 break;
             }
         }
-        self.into_analysis()
+        let summary = self
+            .this_file
+            .clone()
+            .map(|file| self.export_summary(&file));
+        (self.into_analysis(), summary)
     }
 
     // ------------------------------------------------------------ helpers
@@ -442,6 +493,7 @@ impl<'a, 't> Engine<'a, 't> {
         let depth = self.depth_of(prev) + 1;
         self.steps.push(Step {
             prev,
+            file: None,
             span: Span::of(&node),
             note: note.into(),
             depth,
@@ -462,6 +514,7 @@ impl<'a, 't> Engine<'a, 't> {
             if usize::from(depth) < MAX_PATH_STEPS {
                 self.steps.push(Step {
                     prev: label.step,
+                    file: None,
                     span,
                     note: note.clone(),
                     depth: depth + 1,
@@ -488,6 +541,7 @@ impl<'a, 't> Engine<'a, 't> {
             Some(id) => *id,
             None => {
                 self.sources.push(SourceInfo {
+                    file: None,
                     span: Span::of(&node),
                     category,
                     evidence,
@@ -541,6 +595,16 @@ impl<'a, 't> Engine<'a, 't> {
             return;
         }
         frame.env.insert(name, value);
+    }
+
+    fn field_id(&mut self, name: &str) -> u16 {
+        match self.field_names.iter().position(|f| f == name) {
+            Some(i) => i as u16,
+            None => {
+                self.field_names.push(name.to_string());
+                (self.field_names.len() - 1).min(u16::MAX as usize) as u16
+            }
+        }
     }
 
     fn out_of_budget(&mut self) -> bool {
@@ -623,6 +687,9 @@ impl<'a, 't> Engine<'a, 't> {
             Role::Class => self.eval_class_definition(node, frame),
             Role::Import => {
                 self.bind_imports(node, frame);
+                if self.language.is_javascript_family() && node.kind() == "export_statement" {
+                    self.eval_export(node, frame);
+                }
                 Value::default()
             }
             Role::Param | Role::Comment => Value::default(),
@@ -698,6 +765,11 @@ impl<'a, 't> Engine<'a, 't> {
         if let Some(value) = self.lookup(frame, name) {
             return value;
         }
+        if !self.star_modules.is_empty()
+            && let Some(value) = self.star_import(name)
+        {
+            return value;
+        }
         let mut value = Value {
             origin: Origin::Path {
                 path: name.into(),
@@ -731,6 +803,33 @@ impl<'a, 't> Engine<'a, 't> {
         value
     }
 
+    /// `export function f() {}`, `export const x = …`, `export default …`:
+    /// the declaration is evaluated as usual; a default export is bound as
+    /// `default`.
+    fn eval_export(&mut self, node: Node<'t>, frame: &mut Frame<'a>) {
+        let mut default_keyword = None;
+        let mut value = Value::default();
+        for child in named_children(node) {
+            if matches!(child.kind(), "string" | "export_clause")
+                || self.role(child) == Some(Role::Comment)
+            {
+                continue;
+            }
+            value = self.eval(child, frame);
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if child.kind() == "default" {
+                default_keyword = Some(child);
+            }
+        }
+        if let Some(keyword) = default_keyword
+            && frame.function.is_none()
+        {
+            frame.env.insert(self.text(keyword), value);
+        }
+    }
+
     /// Binds the names an import statement introduces.
     fn bind_imports(&mut self, node: Node<'t>, frame: &mut Frame<'a>) {
         for import in self.facts.imports_at(node) {
@@ -742,16 +841,20 @@ impl<'a, 't> Engine<'a, 't> {
                 }
                 self.imported_roots.insert(root.to_string());
             }
+            let local = self.import_value(&import);
+            if bound == "*" {
+                continue;
+            }
             let Some(name) = find_in(self.src, &bound, import.node) else {
                 continue;
             };
-            let value = Value {
+            let value = local.unwrap_or_else(|| Value {
                 origin: Origin::Path {
                     path: target.as_str().into(),
                     rooted: !target.starts_with('.'),
                 },
                 ..Value::default()
-            };
+            });
             frame.env.insert(name, value);
         }
     }
@@ -804,11 +907,33 @@ impl<'a, 't> Engine<'a, 't> {
                 value.origin = Origin::Function(*method);
             }
         }
+        if let Origin::Ext(ext) = &object_value.origin
+            && let Some(member) = self.ext_member(&ext.clone(), prop)
+        {
+            value.labels = member.labels;
+            value.origin = member.origin;
+        }
         if value.origin == Origin::Unknown && matches!(object_value.origin, Origin::Instance(_)) {
             value.origin = Origin::Path {
                 path: format!("self.{prop}").into(),
                 rooted: false,
             };
+        }
+        // Inside a method, `self.field` may be set by importers of the class.
+        if (self.role(object) == Some(Role::SelfRef) || self.text(object) == "self")
+            && let Some(Origin::Instance(_)) = self.lookup(frame, "self").map(|v| v.origin)
+            && frame.function.is_some()
+        {
+            let field = self.field_id(prop);
+            let step = self.step(NO_STEP, node, format!("field `{}`", self.text(node)));
+            push_label(
+                &mut value.labels,
+                Label {
+                    category: SYMBOLIC,
+                    origin: LabelOrigin::Field(field),
+                    step,
+                },
+            );
         }
         // Person context is costly to establish: only look when it matters.
         let class = self.classify_name(prop, false).or_else(|| {
@@ -916,7 +1041,7 @@ impl<'a, 't> Engine<'a, 't> {
                                 .column
                                 .as_ref()
                                 .is_none_or(|c| keys.contains(c)),
-                            LabelOrigin::Param(_) => true,
+                            LabelOrigin::Param(_) | LabelOrigin::Field(_) => true,
                         };
                         if keep {
                             push_label(&mut value.labels, *label);
@@ -981,6 +1106,13 @@ impl<'a, 't> Engine<'a, 't> {
             }
         }
         let value = self.eval(val, frame);
+        if self.language.is_javascript_family()
+            && frame.function.is_none()
+            && self.role(val) == Some(Role::Dict)
+            && self.text(target) == "module.exports"
+        {
+            self.export_commonjs_properties(val, frame);
+        }
         self.bind(target, value.clone(), frame);
         value
     }
@@ -1080,6 +1212,24 @@ impl<'a, 't> Engine<'a, 't> {
                     {
                         self.store_field(class, prop, value);
                     }
+                } else if self.language.is_javascript_family()
+                    && frame.function.is_none()
+                    && matches!(self.text(object), "module" | "exports" | "module.exports")
+                {
+                    // CommonJS exports: `module.exports = …`, `exports.ask = …`.
+                    if self.text(object) == "module" {
+                        if prop == "exports" {
+                            self.bind_commonjs_object(target, value, frame);
+                        }
+                    } else {
+                        frame.env.insert(prop, value);
+                    }
+                } else if let Some(Origin::Ext(ExtOrigin::Instance(class))) = self
+                    .base_name(object)
+                    .and_then(|b| self.lookup(frame, b))
+                    .map(|v| v.origin)
+                {
+                    self.store_ext_field(&class, prop, &value);
                 } else if let Some(base) = self.base_name(object) {
                     let mut merged = self.lookup(frame, base).unwrap_or_default();
                     merged.union(&value);
@@ -1163,12 +1313,47 @@ impl<'a, 't> Engine<'a, 't> {
                 labels: value.labels.clone(),
                 ..Value::default()
             };
+            // `const { ask } = require("./helpers")`.
+            if let Origin::Ext(ext) = &value.origin
+                && let Some(member) = self.ext_member(&ext.clone(), key)
+            {
+                property = member;
+            }
             if let Some(class) = self.classify_name(key, context) {
                 property.labels.retain(|l| l.category == class.category);
                 let label = self.source(key_node, class.category, key.to_string(), None);
                 push_label(&mut property.labels, label);
             }
             self.bind(bound, property, frame);
+        }
+    }
+
+    /// `module.exports = { ask, build: makePrompt }` exports each property;
+    /// any other value is the default export.
+    fn bind_commonjs_object(&mut self, target: Node<'t>, value: Value, frame: &mut Frame<'a>) {
+        frame.env.insert(self.text(target), value);
+    }
+
+    /// The properties of `module.exports = { ask, build: makePrompt }`
+    /// become named exports.
+    fn export_commonjs_properties(&mut self, object: Node<'t>, frame: &mut Frame<'a>) {
+        for child in named_children(object) {
+            match self.role(child) {
+                Some(Role::Name) => {
+                    let name = self.text(child);
+                    let value = self.eval(child, frame);
+                    frame.env.insert(name, value);
+                }
+                Some(Role::Pair) => {
+                    if let (Some(key), Some(val)) =
+                        (self.part(child, Part::Key), self.part(child, Part::Value))
+                    {
+                        let value = self.eval(val, frame);
+                        frame.env.insert(string_content(self.text(key)), value);
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -1641,7 +1826,7 @@ impl<'a, 't> Engine<'a, 't> {
         for label in &frame.returned.labels {
             match label.origin {
                 LabelOrigin::Param(p) if p < 64 => summary.returns_params |= 1 << p,
-                LabelOrigin::Param(_) => {}
+                LabelOrigin::Param(_) | LabelOrigin::Field(_) => {}
                 LabelOrigin::Source(_) => push_label(&mut summary.returns, *label),
             }
         }
@@ -1694,6 +1879,12 @@ impl<'a, 't> Engine<'a, 't> {
                     origin: recv.origin.extend(".", m),
                     ..Value::default()
                 };
+                if let Origin::Ext(ext) = &recv.origin
+                    && let Some(member) = self.ext_member(&ext.clone(), m)
+                {
+                    v.origin = member.origin;
+                    v.labels = member.labels;
+                }
                 if let Origin::Instance(class) = recv.origin {
                     if let Some(f) = self.classes[class].methods.get(m) {
                         v.origin = Origin::Function(*f);
@@ -1712,6 +1903,47 @@ impl<'a, 't> Engine<'a, 't> {
         let args = self.eval_arguments(node, frame);
 
         match callee_value.origin.clone() {
+            Origin::Ext(ExtOrigin::Function(f)) => {
+                if let Some(kind) = f.ai_sink {
+                    let entry = SinkEntry {
+                        api: f.name.clone(),
+                        provider: "in-house".into(),
+                        kind,
+                        calls: Vec::new(),
+                        data: Vec::new(),
+                        identifiers: Vec::new(),
+                    };
+                    let origin = callee_value.origin.clone();
+                    return self.eval_sink_call(
+                        node,
+                        Cow::Owned(entry),
+                        origin,
+                        receiver,
+                        args,
+                        frame,
+                    );
+                }
+                self.apply_ext_summary(node, &f.0, receiver.as_ref(), &args, frame)
+            }
+            Origin::Ext(ExtOrigin::Class(c)) => {
+                let mut value = Value {
+                    origin: Origin::Ext(ExtOrigin::Instance(c.clone())),
+                    ..Value::default()
+                };
+                let constructor = ["__init__", "constructor"]
+                    .iter()
+                    .find_map(|name| c.methods.get(*name).cloned());
+                if let Some(init) = constructor {
+                    // The new instance is the receiver of its constructor.
+                    let instance = value.clone();
+                    self.apply_ext_summary(node, &init, Some(&instance), &args, frame);
+                }
+                for arg in args.all() {
+                    value.union(arg);
+                }
+                value.constant = false;
+                value
+            }
             Origin::Function(f) => {
                 if let Some(kind) = self.ai_sink_kind(f) {
                     let entry = SinkEntry {
@@ -1950,13 +2182,15 @@ impl<'a, 't> Engine<'a, 't> {
         }
         let mut prev = caller_step;
         for s in chain.into_iter().rev() {
-            let (span, note) = (
+            let (span, note, file) = (
                 self.steps[s as usize].span,
                 self.steps[s as usize].note.clone(),
+                self.steps[s as usize].file.clone(),
             );
             let depth = self.depth_of(prev).saturating_add(1);
             self.steps.push(Step {
                 prev,
+                file,
                 span,
                 note,
                 depth,
@@ -1983,6 +2217,18 @@ impl<'a, 't> Engine<'a, 't> {
                         frame.summary.param_sinks.push((p, sink, label.step));
                     }
                 }
+                LabelOrigin::Field(f) => {
+                    if kind == FindingKind::Flow
+                        && frame.function.is_some()
+                        && !frame
+                            .summary
+                            .field_sinks
+                            .iter()
+                            .any(|(q, s, _)| *q == f && *s == sink)
+                    {
+                        frame.summary.field_sinks.push((f, sink, label.step));
+                    }
+                }
                 LabelOrigin::Source(_) => {
                     let entry = self.findings.entry((sink, kind)).or_default();
                     push_label(entry, *label);
@@ -1998,6 +2244,7 @@ impl<'a, 't> Engine<'a, 't> {
         self.sink_sites.push(SinkSite {
             span: Span::of(&call),
             entry,
+            ext: None,
         });
         let id = self.sink_sites.len() - 1;
         self.sink_ids.insert(call.id(), id);
@@ -2030,6 +2277,9 @@ impl<'a, 't> Engine<'a, 't> {
                 .first()
                 .and_then(|(_, v)| v.strings.as_ref()?.first().cloned())
         {
+            if let Some(local) = self.provider.module(&module) {
+                return self.module_value(local, &module);
+            }
             if let Some(root) = module.split('.').next() {
                 if self.resolver.ml_modules().iter().any(|m| m == root) {
                     self.imports_ml = true;
@@ -2170,7 +2420,7 @@ impl<'a, 't> Engine<'a, 't> {
                         .column
                         .as_ref()
                         .is_none_or(|c| !dropped.contains(c)),
-                    LabelOrigin::Param(_) => true,
+                    LabelOrigin::Param(_) | LabelOrigin::Field(_) => true,
                 })
                 .copied()
                 .collect();
@@ -2467,7 +2717,7 @@ impl<'a, 't> Engine<'a, 't> {
                 ),
             });
         }
-        for site in &self.sink_sites {
+        for site in self.sink_sites.iter().filter(|s| s.ext.is_none()) {
             analysis.recognised_sinks.push(RecognisedSink {
                 span: site.span,
                 sink: sink_of(&site.entry),
@@ -2483,11 +2733,17 @@ impl<'a, 't> Engine<'a, 't> {
         for key in keys {
             let labels = &self.findings[&key];
             if let Some(finding) = self.finding(key.0, key.1, labels) {
-                if let Some(extra) = self.quasi_identifier_finding(&finding) {
-                    analysis.findings.push(finding);
-                    analysis.findings.push(extra);
-                } else {
-                    analysis.findings.push(finding);
+                let extra = self.quasi_identifier_finding(&finding);
+                match &self.sink_sites[key.0].ext {
+                    Some(ext) => {
+                        for finding in std::iter::once(finding).chain(extra) {
+                            let finding = self.relocate(finding, &ext.file);
+                            analysis.elsewhere.push((ext.file.to_path_buf(), finding));
+                        }
+                    }
+                    None => analysis
+                        .findings
+                        .extend(std::iter::once(finding).chain(extra)),
                 }
             }
         }
@@ -2561,6 +2817,7 @@ impl<'a, 't> Engine<'a, 't> {
                 let has_sink = self.tags.statements[index].is_some_and(|(a, b)| {
                     self.sink_sites
                         .iter()
+                        .filter(|site| site.ext.is_none())
                         .any(|site| a <= site.span.start_byte && site.span.start_byte < b)
                 });
                 if !has_sink {
@@ -2615,9 +2872,10 @@ impl<'a, 't> Engine<'a, 't> {
             .iter()
             .filter(|l| match l.origin {
                 LabelOrigin::Source(s) => {
-                    !self.marked_not_personal(self.sources[s as usize].span.start_byte)
+                    let source = &self.sources[s as usize];
+                    source.file.is_some() || !self.marked_not_personal(source.span.start_byte)
                 }
-                LabelOrigin::Param(_) => false,
+                LabelOrigin::Param(_) | LabelOrigin::Field(_) => false,
             })
             .copied()
             .collect();
@@ -2631,8 +2889,14 @@ impl<'a, 't> Engine<'a, 't> {
         let site = &self.sink_sites[site];
         let sink = sink_of(&site.entry);
         // The `@data-use` tag over the call decides the status.
-        let tag_index = self.tags.data_use_at(site.span.start_byte);
-        let tag = tag_index.and_then(|i| self.tags.tags[i].data_use(self.tags.comments[i]));
+        let tag_index = match site.ext {
+            Some(_) => None,
+            None => self.tags.data_use_at(site.span.start_byte),
+        };
+        let tag = match &site.ext {
+            Some(ext) => ext.tag.clone(),
+            None => tag_index.and_then(|i| self.tags.tags[i].data_use(self.tags.comments[i])),
+        };
         let missing = match (&tag, kind) {
             (Some(tag), FindingKind::Flow) => tags::undeclared(&categories, &tag.data),
             _ => Vec::new(),
@@ -2656,12 +2920,13 @@ impl<'a, 't> Engine<'a, 't> {
         for label in labels {
             if let LabelOrigin::Source(s) = label.origin {
                 let info = &self.sources[s as usize];
+                let file = info.file.as_ref().map(|f| f.to_path_buf());
                 if !sources
                     .iter()
-                    .any(|x| x.span == info.span && x.category == info.category)
+                    .any(|x| x.span == info.span && x.category == info.category && x.file == file)
                 {
                     sources.push(SourceRef {
-                        file: None,
+                        file,
                         span: info.span,
                         category: info.category.to_string(),
                         evidence: info.evidence.clone(),
@@ -2675,7 +2940,7 @@ impl<'a, 't> Engine<'a, 't> {
             .iter()
             .filter_map(|l| match l.origin {
                 LabelOrigin::Source(s) => Some((self.sources[s as usize].span.start_byte, l)),
-                LabelOrigin::Param(_) => None,
+                LabelOrigin::Param(_) | LabelOrigin::Field(_) => None,
             })
             .min_by_key(|(start, _)| *start)
             .map(|(_, l)| *l);
@@ -2685,7 +2950,7 @@ impl<'a, 't> Engine<'a, 't> {
         {
             let info = &self.sources[s as usize];
             flow.push(FlowStep {
-                file: None,
+                file: info.file.as_ref().map(|f| f.to_path_buf()),
                 span: info.span,
                 note: format!("`{}` is {}", info.evidence, info.category),
             });
@@ -2694,7 +2959,7 @@ impl<'a, 't> Engine<'a, 't> {
             while step != NO_STEP && chain.len() < MAX_PATH_STEPS {
                 let s = &self.steps[step as usize];
                 chain.push(FlowStep {
-                    file: None,
+                    file: s.file.as_ref().map(|f| f.to_path_buf()),
                     span: s.span,
                     note: s.note.to_string(),
                 });
@@ -2736,8 +3001,19 @@ impl<'a, 't> Engine<'a, 't> {
         };
         let prefix = self.language.line_comment();
         let mut fixes = Vec::new();
-        match (status, kind) {
-            (Status::Undeclared, FindingKind::Flow) => {
+        match (status, kind, &site.ext) {
+            (Status::Undeclared, FindingKind::Flow, Some(ext)) => {
+                if let Some((at, indent)) = &ext.tag_insert {
+                    fixes = tags::add_tag_fixes_at(
+                        *at,
+                        indent,
+                        ext.comment_prefix,
+                        sink.kind,
+                        &categories,
+                    );
+                }
+            }
+            (Status::Undeclared, FindingKind::Flow, None) => {
                 fixes = tags::add_tag_fixes(
                     self.src,
                     site.span.start_byte,
@@ -2747,7 +3023,7 @@ impl<'a, 't> Engine<'a, 't> {
                     &categories,
                 );
             }
-            (Status::PartiallyDeclared, _) => {
+            (Status::PartiallyDeclared, _, _) => {
                 if let Some(fix) = tag_index
                     .and_then(|i| tags::declare_missing_fix(self.src, &self.tags.tags[i], &missing))
                 {
@@ -2759,7 +3035,11 @@ impl<'a, 't> Engine<'a, 't> {
         // Each source can be marked as not personal data, once per line.
         let mut marked_rows = Vec::new();
         for source in &sources {
-            if marked_rows.contains(&source.span.start.row) {
+            // Sources in other files are edited from there.
+            if site.ext.is_some()
+                || source.file.is_some()
+                || marked_rows.contains(&source.span.start.row)
+            {
                 continue;
             }
             marked_rows.push(source.span.start.row);
@@ -2796,6 +3076,27 @@ impl<'a, 't> Engine<'a, 't> {
             status,
             fixes,
         })
+    }
+}
+
+impl Engine<'_, '_> {
+    /// A finding of this file's analysis that belongs to `file` (the one
+    /// holding its AI call): references to this file name it, references to
+    /// `file` become local.
+    fn relocate(&self, mut finding: Finding, file: &Arc<Path>) -> Finding {
+        let this = self.this_file.as_ref().map(|f| f.to_path_buf());
+        let fix = |slot: &mut Option<std::path::PathBuf>| match slot {
+            Some(f) if f.as_path() == &**file => *slot = None,
+            None => slot.clone_from(&this),
+            _ => {}
+        };
+        for source in &mut finding.sources {
+            fix(&mut source.file);
+        }
+        for step in &mut finding.flow {
+            fix(&mut step.file);
+        }
+        finding
     }
 }
 

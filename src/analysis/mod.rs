@@ -8,6 +8,7 @@ pub mod classify;
 pub mod facts;
 pub mod flow;
 pub mod sinks;
+pub mod summary;
 pub mod tags;
 
 use std::cell::RefCell;
@@ -92,6 +93,40 @@ pub fn analyze_tree(
     language: Language,
     options: &AnalysisOptions,
 ) -> FileAnalysis {
+    analyze_module_tree(text, tree, language, options, &summary::NoModules).0
+}
+
+/// Analyses one file of a workspace: imports of local modules are resolved
+/// through `provider`, and the file's own summary is returned for importers
+/// (when the provider names the file).
+pub fn analyze_module(
+    text: &str,
+    language: Language,
+    options: &AnalysisOptions,
+    provider: &dyn summary::ModuleProvider,
+) -> (FileAnalysis, Option<summary::ModuleSummary>) {
+    let Some(tree) = parse(text, language, None) else {
+        return (
+            FileAnalysis {
+                notes: vec![AnalysisNote {
+                    message: "the parser gave up on this file".into(),
+                }],
+                ..FileAnalysis::default()
+            },
+            None,
+        );
+    };
+    analyze_module_tree(text, &tree, language, options, provider)
+}
+
+/// [`analyze_module`] on a tree that is already parsed.
+pub fn analyze_module_tree(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    language: Language,
+    options: &AnalysisOptions,
+    provider: &dyn summary::ModuleProvider,
+) -> (FileAnalysis, Option<summary::ModuleSummary>) {
     let facts = facts::extract(tree, text.as_bytes(), language);
     let tags = tags::collect(tree, text, |node| {
         facts.role(node) == Some(facts::Role::Comment)
@@ -101,9 +136,9 @@ pub fn analyze_tree(
         &facts,
         &tags,
         language,
-        sinks::resolver(language),
         &options.extensions,
         options.time_limit,
+        provider,
     );
     engine.run(tree.root_node())
 }

@@ -783,6 +783,33 @@ pub fn add_tag_fixes(
         .collect()
 }
 
+/// [`add_tag_fixes`] for a call in another file, from the insertion point
+/// and indentation its module exported.
+pub fn add_tag_fixes_at(
+    at: Span,
+    indent: &str,
+    comment_prefix: &str,
+    kind: SinkKind,
+    categories: &[String],
+) -> Vec<Fix> {
+    likely_uses(kind)
+        .iter()
+        .enumerate()
+        .map(|(i, data_use)| Fix {
+            title: format!("Add data-use tag ({data_use})"),
+            kind: FixKind::AddTag,
+            preferred: i == 0,
+            edits: vec![TextEdit {
+                span: at,
+                new_text: format!(
+                    "{indent}{comment_prefix} @data-use {data_use} data={}\n",
+                    categories.join(",")
+                ),
+            }],
+        })
+        .collect()
+}
+
 /// The categories of `found` that no key in `declared` covers.
 pub fn undeclared(found: &[String], declared: &[String]) -> Vec<String> {
     found

@@ -107,7 +107,7 @@ pub struct Catalogue {
     pub ml_modules: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SinkEntry {
     /// Display name, e.g. `openai.chat.completions.create`.
     pub api: String,

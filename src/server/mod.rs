@@ -79,6 +79,20 @@ pub(crate) struct Session {
     /// generation are redone.
     pub generation: AtomicU64,
     pub shutdown: Arc<AtomicBool>,
+    /// The cross-file index of the workspace folders.
+    pub workspace: Arc<crate::workspace::Workspace>,
+    /// Bumped whenever the index changes what other files see: analyses of
+    /// an older epoch are redone.
+    pub index_epoch: AtomicU64,
+}
+
+impl Session {
+    /// What a cached analysis must match besides its document version.
+    pub fn analysis_key(&self) -> u64 {
+        self.generation
+            .load(Ordering::SeqCst)
+            .wrapping_add(self.index_epoch.load(Ordering::SeqCst) << 32)
+    }
 }
 
 /// Client capabilities the handlers need.
@@ -91,6 +105,8 @@ pub(crate) struct ClientFlags {
     pub configuration: bool,
     /// The client accepts `client/registerCapability` for file watchers.
     pub watch_files: bool,
+    /// The client shows `window/workDoneProgress`.
+    pub work_done_progress: bool,
 }
 
 /// Editor-side settings (the project file is in [`Session::projects`]).
@@ -149,6 +165,8 @@ impl Backend {
                     startup_messages: std::sync::Mutex::new(Vec::new()),
                     generation: AtomicU64::new(0),
                     shutdown: Arc::new(AtomicBool::new(false)),
+                    workspace: Arc::new(crate::workspace::Workspace::new()),
+                    index_epoch: AtomicU64::new(0),
                 },
             }),
         }

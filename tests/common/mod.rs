@@ -160,6 +160,7 @@ pub fn chat_analysis() -> FileAnalysis {
                 sink: openai_chat(),
             },
         ],
+        ..FileAnalysis::default()
     }
 }
 

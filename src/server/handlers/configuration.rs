@@ -27,7 +27,7 @@ use crate::config::{self, Config, Loaded};
 use crate::server::Backend;
 
 /// How long a request to the client may take before we give up on it.
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The settings section clients keep our settings under.
 pub const SECTION: &str = "privacy-lens";
@@ -173,6 +173,7 @@ pub async fn did_change_watched_files(backend: &Backend, params: DidChangeWatche
     if relevant {
         reload_projects(backend).await;
     }
+    super::index::files_changed(backend, &params.changes);
 }
 
 /// Asks the client to watch the configuration files.
@@ -184,6 +185,8 @@ pub async fn register_watchers(backend: &Backend) {
             "watchers": [
                 { "globPattern": format!("**/{}", config::FILE_NAME) },
                 { "globPattern": format!("**/{}", config::PYPROJECT) },
+                // Source files feed the cross-file index.
+                { "globPattern": "**/*.{py,js,jsx,mjs,cjs,ts,tsx,mts,cts}" },
             ]
         })),
     };

@@ -4,7 +4,6 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tower_lsp_server::ls_types::{MessageType, Uri};
@@ -14,6 +13,8 @@ use crate::analysis::{self, AnalysisOptions};
 use crate::config::{self, Config};
 use crate::document::Document;
 use crate::finding::{AnalysisNote, FileAnalysis};
+use crate::workspace::{IndexChange, Workspace};
+use std::path::Path;
 use tokio::sync::OnceCell;
 
 use crate::server::{Analysed, Backend, Flight, MAX_DOCUMENT_SIZE, convert, panic_message};
@@ -94,7 +95,7 @@ async fn publish(backend: &Backend, uri: &Uri) {
 pub(crate) async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<Arc<Analysed>> {
     let session = backend.session();
     let doc = session.documents.get(uri).map(|doc| Arc::clone(&doc))?;
-    let generation = session.generation.load(Ordering::SeqCst);
+    let generation = session.analysis_key();
     let cached = session
         .analyses
         .get(uri)
@@ -140,11 +141,21 @@ async fn analyse(
     let session = backend.session();
     let config = configuration::effective_config(backend, uri).await;
     let task_doc = Arc::clone(&doc);
+    let path = uri.to_file_path().map(|p| crate::check::normalize(&p));
+    let task_path = path.clone();
+    let workspace = Arc::clone(&session.workspace);
     let joined = tokio::task::spawn_blocking(move || {
-        catch_unwind(AssertUnwindSafe(|| run(&task_doc, config.as_deref())))
+        catch_unwind(AssertUnwindSafe(|| {
+            run(
+                &task_doc,
+                config.as_deref(),
+                &workspace,
+                task_path.as_deref(),
+            )
+        }))
     })
     .await;
-    let (analysis, tree, elapsed) = match joined {
+    let (analysis, tree, elapsed, change) = match joined {
         Ok(Ok(result)) => result,
         Ok(Err(payload)) => {
             let reason = panic_message(payload.as_ref());
@@ -174,6 +185,11 @@ async fn analyse(
     );
     for note in &analysis.notes {
         tracing::info!(uri = uri.as_str(), "{}", note.message);
+    }
+    if let (Some(path), Some(change)) = (path, change)
+        && (change.summary_changed || !change.targets.is_empty())
+    {
+        super::index::propagate(backend, path, change.targets, change.summary_changed);
     }
     // Keep the new tree for the next incremental parse, unless the document
     // moved on meanwhile (its edited old tree is then the better base).
@@ -208,13 +224,22 @@ async fn analyse(
 
 /// Parses (incrementally) and analyses one snapshot; runs on the blocking pool.
 /// `config` is `None` for files the project excludes.
+type RunResult = (
+    FileAnalysis,
+    Option<tree_sitter::Tree>,
+    Duration,
+    Option<IndexChange>,
+);
+
 fn run(
     doc: &Document,
     config: Option<&Config>,
-) -> (FileAnalysis, Option<tree_sitter::Tree>, Duration) {
+    workspace: &Workspace,
+    path: Option<&Path>,
+) -> RunResult {
     let started = Instant::now();
     let (Some(language), Some(config)) = (doc.language(), config) else {
-        return (FileAnalysis::default(), None, started.elapsed());
+        return (FileAnalysis::default(), None, started.elapsed(), None);
     };
     if doc.len_bytes() > MAX_DOCUMENT_SIZE {
         let note = AnalysisNote {
@@ -227,7 +252,7 @@ fn run(
             notes: vec![note],
             ..FileAnalysis::default()
         };
-        return (analysis, None, started.elapsed());
+        return (analysis, None, started.elapsed(), None);
     }
     let text = doc.text();
     let incremental = !doc.has_current_tree();
@@ -238,14 +263,31 @@ fn run(
             }],
             ..FileAnalysis::default()
         };
-        return (analysis, None, started.elapsed());
+        return (analysis, None, started.elapsed(), None);
     };
     let options = AnalysisOptions {
         time_limit: EDITOR_TIME_LIMIT,
         extensions: Arc::new(config.extensions()),
     };
     let parsed = started.elapsed();
-    let mut analysis = analysis::analyze_tree(&text, &tree, language, &options);
+    let (mut analysis, change) = match path {
+        Some(path) => {
+            let (analysis, change) = workspace.analyse_open(path, &text, &tree, language, &options);
+            (analysis, Some(change))
+        }
+        None => (
+            analysis::analyze_tree(&text, &tree, language, &options),
+            None,
+        ),
+    };
+    // Flows from other files that reach AI calls in this one.
+    if let Some(path) = path {
+        let incoming = workspace
+            .incoming(path)
+            .into_iter()
+            .filter(|f| f.span.end_byte <= text.len());
+        analysis.findings.extend(incoming);
+    }
     config::apply(config, &mut analysis.findings);
     tracing::trace!(
         parse_us = parsed.as_micros() as u64,
@@ -253,5 +295,5 @@ fn run(
         reparsed = incremental,
         "parse and analysis"
     );
-    (analysis, Some(tree), started.elapsed())
+    (analysis, Some(tree), started.elapsed(), change)
 }

@@ -44,6 +44,11 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> Result<Initial
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false),
+        work_done_progress: capabilities
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false),
     };
     if backend.session().client.set(flags).is_err() {
         tracing::warn!("initialize received twice; keeping the first capabilities");
@@ -133,6 +138,7 @@ pub async fn initialized(backend: &Backend) {
         if flags.configuration {
             configuration::pull(&task_backend).await;
         }
+        super::index::start(&task_backend).await;
     });
 }
 

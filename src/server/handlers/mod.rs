@@ -4,5 +4,6 @@ pub mod code_action;
 pub mod configuration;
 pub mod diagnostics;
 pub mod hover;
+pub mod index;
 pub mod initialize;
 pub mod text_sync;

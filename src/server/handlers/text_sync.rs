@@ -114,6 +114,14 @@ pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
         pending.abort();
     }
     tracing::debug!(uri = uri.as_str(), "didClose");
+    // Unsaved edits are gone: the index goes back to the file on disk.
+    if uri.to_file_path().is_some_and(|p| p.is_file()) {
+        let event = tower_lsp_server::ls_types::FileEvent {
+            uri: uri.clone(),
+            typ: tower_lsp_server::ls_types::FileChangeType::CHANGED,
+        };
+        super::index::files_changed(backend, &[event]);
+    }
     // Diagnostics of closed files are the client's to drop; clear ours.
     backend
         .client()

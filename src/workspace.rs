@@ -1,0 +1,968 @@
+//! The cross-file index: which local module an import names, and the
+//! summary each module exports to its importers.
+//!
+//! A whole-workspace build reads every file, finds its imports with a cheap
+//! line scan, orders the files so that a module is analysed after the
+//! modules it imports (import cycles are analysed together, repeatedly, until
+//! their summaries settle), and analyses each level of that order in
+//! parallel. Each file is parsed and analysed once (files in cycles a few
+//! times); only summaries are kept, never syntax trees.
+//!
+//! The language server keeps the index and updates it when a file changes:
+//! see [`Workspace::update`].
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::analysis::summary::{ModuleProvider, ModuleSummary};
+use crate::analysis::{self, AnalysisOptions};
+use crate::finding::{FileAnalysis, Finding};
+use crate::language::Language;
+
+/// Rounds over an import cycle before its summaries are taken as settled.
+const MAX_CYCLE_ROUNDS: usize = 3;
+/// Dependents re-analysed after one change, transitively, at most.
+const MAX_UPDATE_FILES: usize = 256;
+
+/// The modules of one workspace and what they export.
+#[derive(Default)]
+pub struct Workspace {
+    /// Every file the index knows, absolute and normalised.
+    files: DashMap<PathBuf, Language>,
+    /// Folders searched for absolute Python imports, besides each file's own.
+    python_roots: std::sync::RwLock<Vec<PathBuf>>,
+    tsconfigs: DashMap<PathBuf, Option<Arc<TsConfig>>>,
+    summaries: DashMap<PathBuf, Arc<ModuleSummary>>,
+    /// The local modules each file imports.
+    deps: DashMap<PathBuf, Vec<PathBuf>>,
+    /// Findings each file's analysis placed in other files, by origin.
+    outgoing: DashMap<PathBuf, Vec<(PathBuf, Finding)>>,
+}
+
+/// What one file's new analysis changed in the index.
+#[derive(Debug, Default)]
+pub struct IndexChange {
+    /// Importers must be re-analysed.
+    pub summary_changed: bool,
+    /// Files whose incoming findings changed.
+    pub targets: Vec<PathBuf>,
+}
+
+/// One file's analysis with its cross-file findings placed where they belong.
+pub struct Analysed {
+    pub analysis: FileAnalysis,
+    pub summary: Option<Arc<ModuleSummary>>,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace::default()
+    }
+
+    /// Adds folders whose subfolders are top-level Python packages (a
+    /// workspace root, its `src/`).
+    pub fn add_root(&self, root: &Path) {
+        let root = crate::check::normalize(root);
+        let mut roots = self.python_roots.write().unwrap_or_else(|e| e.into_inner());
+        for candidate in [root.clone(), root.join("src")] {
+            if !roots.contains(&candidate) {
+                roots.push(candidate);
+            }
+        }
+    }
+
+    pub fn add_file(&self, path: &Path, language: Language) {
+        self.files.insert(crate::check::normalize(path), language);
+    }
+
+    pub fn remove_file(&self, path: &Path) {
+        let path = crate::check::normalize(path);
+        self.files.remove(&path);
+        self.summaries.remove(&path);
+        self.deps.remove(&path);
+        self.outgoing.remove(&path);
+    }
+
+    pub fn contains(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn summary(&self, path: &Path) -> Option<Arc<ModuleSummary>> {
+        self.summaries.get(path).map(|s| s.clone())
+    }
+
+    /// Findings other files' analyses placed in `path`.
+    pub fn incoming(&self, path: &Path) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for entry in self.outgoing.iter() {
+            if entry.key() == path {
+                continue;
+            }
+            for (target, finding) in entry.value() {
+                if target == path {
+                    out.push(finding.clone());
+                }
+            }
+        }
+        out.sort_by_key(|f| (f.span.start_byte, f.code));
+        out
+    }
+
+    /// Files that import `path`.
+    pub fn dependents(&self, path: &Path) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self
+            .deps
+            .iter()
+            .filter(|e| e.value().iter().any(|d| d == path))
+            .map(|e| e.key().clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    // ------------------------------------------------------------ analysis
+
+    /// Analyses one file against the current index and records its summary,
+    /// imports and the findings it places in other files. Returns whether
+    /// its summary changed.
+    pub fn analyse_file(
+        &self,
+        path: &Path,
+        text: &str,
+        language: Language,
+        options: &AnalysisOptions,
+    ) -> (Analysed, bool) {
+        let provider = FileProvider::new(self, path, language, None);
+        let (mut analysis, summary) = analysis::analyze_module(text, language, options, &provider);
+        let summary = summary.map(Arc::new);
+        let changed = self.record(path, &provider, &mut analysis, summary.clone());
+        (Analysed { analysis, summary }, changed)
+    }
+
+    /// [`Workspace::analyse_file`] for an open document whose tree the
+    /// language server already has. Also returns the files in which this
+    /// file's analysis places findings, before and after, when they changed.
+    pub fn analyse_open(
+        &self,
+        path: &Path,
+        text: &str,
+        tree: &tree_sitter::Tree,
+        language: Language,
+        options: &AnalysisOptions,
+    ) -> (FileAnalysis, IndexChange) {
+        self.files.insert(crate::check::normalize(path), language);
+        let provider = FileProvider::new(self, path, language, None);
+        let (mut analysis, summary) =
+            analysis::analyze_module_tree(text, tree, language, options, &provider);
+        let before = self.outgoing_of(path);
+        let summary_changed = self.record(path, &provider, &mut analysis, summary.map(Arc::new));
+        let after = self.outgoing_of(path);
+        let mut targets = Vec::new();
+        if before != after {
+            targets.extend(before.into_iter().map(|(t, _)| t));
+            targets.extend(after.into_iter().map(|(t, _)| t));
+            targets.sort();
+            targets.dedup();
+        }
+        (
+            analysis,
+            IndexChange {
+                summary_changed,
+                targets,
+            },
+        )
+    }
+
+    fn record(
+        &self,
+        path: &Path,
+        provider: &FileProvider<'_>,
+        analysis: &mut FileAnalysis,
+        summary: Option<Arc<ModuleSummary>>,
+    ) -> bool {
+        let elsewhere = std::mem::take(&mut analysis.elsewhere);
+        self.outgoing.insert(path.to_path_buf(), elsewhere);
+        let mut deps = provider.resolved.take();
+        deps.sort();
+        deps.dedup();
+        self.deps.insert(path.to_path_buf(), deps);
+        let previous = match summary {
+            Some(summary) => self.summaries.insert(path.to_path_buf(), summary.clone()),
+            None => self.summaries.remove(path).map(|(_, s)| s),
+        };
+        let now = self.summaries.get(path).map(|s| s.fingerprint);
+        previous.map(|s| s.fingerprint) != now
+    }
+
+    /// After `path` changed (and was analysed with [`Workspace::analyse_file`]),
+    /// re-analyses the files that depend on it, transitively while their
+    /// summaries change, reading their text with `read`. Returns every file
+    /// whose findings (own or placed elsewhere) may have changed.
+    pub fn update(
+        &self,
+        path: &Path,
+        options: &AnalysisOptions,
+        read: &dyn Fn(&Path) -> Option<String>,
+    ) -> Vec<PathBuf> {
+        let mut touched: Vec<PathBuf> = Vec::new();
+        let mut queue: Vec<PathBuf> = self.dependents(path);
+        let mut seen: HashSet<PathBuf> = HashSet::default();
+        seen.insert(path.to_path_buf());
+        while let Some(next) = queue.pop() {
+            if !seen.insert(next.clone()) || seen.len() > MAX_UPDATE_FILES {
+                continue;
+            }
+            let Some(language) = self.files.get(&next).map(|l| *l) else {
+                continue;
+            };
+            let Some(text) = read(&next) else { continue };
+            let targets_before = self.targets_of(&next);
+            let (_, changed) = self.analyse_file(&next, &text, language, options);
+            touched.push(next.clone());
+            touched.extend(targets_before);
+            touched.extend(self.targets_of(&next));
+            if changed {
+                queue.extend(self.dependents(&next));
+            }
+        }
+        touched.sort();
+        touched.dedup();
+        touched
+    }
+
+    /// The findings `path`'s analysis placed in other files.
+    pub fn outgoing_of(&self, path: &Path) -> Vec<(PathBuf, Finding)> {
+        self.outgoing
+            .get(path)
+            .map(|o| o.value().clone())
+            .unwrap_or_default()
+    }
+
+    /// Files in which `path`'s analysis placed findings.
+    pub fn targets_of(&self, path: &Path) -> Vec<PathBuf> {
+        self.outgoing
+            .get(path)
+            .map(|o| o.iter().map(|(t, _)| t.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Analyses every file of `inputs` (absolute paths with their text) in
+    /// dependency order and returns their analyses, with findings placed in
+    /// the files that hold their AI calls. `done` is called once per file.
+    pub fn build(
+        &self,
+        inputs: Vec<(PathBuf, Language, Arc<str>)>,
+        options: &AnalysisOptions,
+        analyse: &(
+             dyn Fn(&Path, &str, Language, &dyn ModuleProvider) -> FileAnalysisWithSummary + Sync
+         ),
+        done: &(dyn Fn(&Path) + Sync),
+    ) -> HashMap<PathBuf, FileAnalysis> {
+        let _ = options;
+        for (path, language, _) in &inputs {
+            self.files.insert(path.clone(), *language);
+        }
+        // Import edges from a line scan, resolved like the analysis will.
+        let edges: Vec<Vec<usize>> = {
+            let index: HashMap<&Path, usize> = inputs
+                .iter()
+                .enumerate()
+                .map(|(i, (p, _, _))| (p.as_path(), i))
+                .collect();
+            inputs
+                .par_iter()
+                .map(|(path, language, text)| {
+                    let provider = FileProvider::new(self, path, *language, None);
+                    let mut out: Vec<usize> = scan_imports(text, *language)
+                        .iter()
+                        .filter_map(|spec| provider.resolve(spec))
+                        .filter_map(|p| index.get(p.as_path()).copied())
+                        .collect();
+                    out.sort_unstable();
+                    out.dedup();
+                    out
+                })
+                .collect()
+        };
+        let (components, levels) = schedule(&edges);
+        let mut results: Vec<Option<FileAnalysis>> = (0..inputs.len()).map(|_| None).collect();
+        let slots: Vec<std::sync::Mutex<Option<FileAnalysis>>> = (0..inputs.len())
+            .map(|_| std::sync::Mutex::new(None))
+            .collect();
+        let level_of: Vec<usize> = {
+            let mut out = vec![0; inputs.len()];
+            for (c, members) in components.iter().enumerate() {
+                for m in members {
+                    out[*m] = levels[c];
+                }
+            }
+            out
+        };
+        let max_level = levels.iter().copied().max().unwrap_or(0);
+        let mut by_level: Vec<Vec<usize>> = vec![Vec::new(); max_level + 1];
+        for (c, level) in levels.iter().enumerate() {
+            by_level[*level].push(c);
+        }
+        let visible = Visible {
+            level_of: &level_of,
+            index: inputs
+                .iter()
+                .enumerate()
+                .map(|(i, (p, _, _))| (p.clone(), i))
+                .collect(),
+        };
+        for (level, comps) in by_level.iter().enumerate() {
+            comps.par_iter().for_each(|c| {
+                let members = &components[*c];
+                let rounds = if members.len() > 1 || edges[members[0]].contains(&members[0]) {
+                    MAX_CYCLE_ROUNDS
+                } else {
+                    1
+                };
+                for round in 0..rounds {
+                    let mut changed = false;
+                    for m in members {
+                        let (path, language, text) = &inputs[*m];
+                        let scope = Scope {
+                            visible: &visible,
+                            level,
+                            component: members,
+                        };
+                        let provider = FileProvider::new(self, path, *language, Some(scope));
+                        let out = analyse(path, text, *language, &provider);
+                        let mut analysis = out.analysis;
+                        changed |=
+                            self.record(path, &provider, &mut analysis, out.summary.map(Arc::new));
+                        if let Ok(mut slot) = slots[*m].lock() {
+                            *slot = Some(analysis);
+                        }
+                    }
+                    if !changed && round > 0 {
+                        break;
+                    }
+                }
+                for m in members {
+                    done(&inputs[*m].0);
+                }
+            });
+        }
+        for (i, slot) in slots.into_iter().enumerate() {
+            results[i] = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+        }
+        let mut out: HashMap<PathBuf, FileAnalysis> = HashMap::default();
+        for (i, analysis) in results.into_iter().enumerate() {
+            if let Some(analysis) = analysis {
+                out.insert(inputs[i].0.clone(), analysis);
+            }
+        }
+        out
+    }
+
+    // ------------------------------------------------------------ resolution
+
+    fn python_roots(&self) -> Vec<PathBuf> {
+        self.python_roots
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+
+    fn tsconfig_for(&self, dir: &Path) -> Option<Arc<TsConfig>> {
+        let mut current = Some(dir);
+        let mut visited = Vec::new();
+        while let Some(d) = current {
+            if let Some(known) = self.tsconfigs.get(d) {
+                let found = known.clone();
+                for v in visited {
+                    self.tsconfigs.insert(v, found.clone());
+                }
+                return found;
+            }
+            visited.push(d.to_path_buf());
+            for name in ["tsconfig.json", "jsconfig.json"] {
+                let candidate = d.join(name);
+                if let Some(config) = TsConfig::load(&candidate) {
+                    let found = Some(Arc::new(config));
+                    for v in visited {
+                        self.tsconfigs.insert(v, found.clone());
+                    }
+                    return found;
+                }
+            }
+            current = d.parent();
+        }
+        for v in visited {
+            self.tsconfigs.insert(v, None);
+        }
+        None
+    }
+}
+
+/// The analysis entry point [`Workspace::build`] calls for each file.
+pub struct FileAnalysisWithSummary {
+    pub analysis: FileAnalysis,
+    pub summary: Option<ModuleSummary>,
+}
+
+struct Visible<'w> {
+    level_of: &'w [usize],
+    index: HashMap<PathBuf, usize>,
+}
+
+/// Which modules a file may see during a build: those of earlier levels and
+/// of its own import cycle, so results do not depend on thread timing.
+#[derive(Clone, Copy)]
+struct Scope<'w> {
+    visible: &'w Visible<'w>,
+    level: usize,
+    component: &'w [usize],
+}
+
+impl Scope<'_> {
+    fn allows(&self, path: &Path) -> bool {
+        match self.visible.index.get(path) {
+            Some(i) => self.visible.level_of[*i] < self.level || self.component.contains(i),
+            // Files outside the build (the language server's open documents).
+            None => true,
+        }
+    }
+}
+
+/// The provider one file's analysis uses.
+pub struct FileProvider<'w> {
+    workspace: &'w Workspace,
+    file: Arc<Path>,
+    dir: PathBuf,
+    language: Language,
+    scope: Option<Scope<'w>>,
+    resolved: RefCell<Vec<PathBuf>>,
+    cache: RefCell<HashMap<String, Option<PathBuf>>>,
+}
+
+impl<'w> FileProvider<'w> {
+    fn new(
+        workspace: &'w Workspace,
+        path: &Path,
+        language: Language,
+        scope: Option<Scope<'w>>,
+    ) -> FileProvider<'w> {
+        let path = crate::check::normalize(path);
+        FileProvider {
+            workspace,
+            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            file: Arc::from(path.as_path()),
+            language,
+            scope,
+            resolved: RefCell::new(Vec::new()),
+            cache: RefCell::new(HashMap::default()),
+        }
+    }
+
+    /// The file an import names, if it is in the workspace.
+    pub fn resolve(&self, spec: &str) -> Option<PathBuf> {
+        if let Some(known) = self.cache.borrow().get(spec) {
+            return known.clone();
+        }
+        let found = if self.language.is_javascript_family() {
+            self.resolve_js(spec)
+        } else {
+            self.resolve_python(spec)
+        };
+        let found = found.filter(|p| p.as_path() != &*self.file);
+        self.cache
+            .borrow_mut()
+            .insert(spec.to_string(), found.clone());
+        found
+    }
+
+    fn resolve_python(&self, spec: &str) -> Option<PathBuf> {
+        let dots = spec.chars().take_while(|c| *c == '.').count();
+        let rest = &spec[dots..];
+        let parts: Vec<&str> = rest.split('.').filter(|p| !p.is_empty()).collect();
+        if parts
+            .iter()
+            .any(|p| !p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        {
+            return None;
+        }
+        let candidates = |base: &Path| -> Option<PathBuf> {
+            let mut module = base.to_path_buf();
+            for part in &parts {
+                module.push(part);
+            }
+            let file = module.with_extension("py");
+            if !parts.is_empty() && self.workspace.is_file(&file) {
+                return Some(file);
+            }
+            let init = module.join("__init__.py");
+            if self.workspace.is_file(&init) {
+                return Some(init);
+            }
+            None
+        };
+        if dots > 0 {
+            let mut base = self.dir.clone();
+            for _ in 1..dots {
+                base = base.parent()?.to_path_buf();
+            }
+            return candidates(&base);
+        }
+        // The file's own folder (scripts importing their siblings), the
+        // folder above its top-level package, then the workspace roots.
+        let mut bases = vec![self.dir.clone()];
+        let mut top = self.dir.clone();
+        while self.workspace.is_file(&top.join("__init__.py")) {
+            match top.parent() {
+                Some(parent) => top = parent.to_path_buf(),
+                None => break,
+            }
+        }
+        if top != self.dir {
+            bases.push(top);
+        }
+        bases.extend(self.workspace.python_roots());
+        bases.into_iter().find_map(|base| candidates(&base))
+    }
+
+    fn resolve_js(&self, spec: &str) -> Option<PathBuf> {
+        if spec.starts_with("./") || spec.starts_with("../") || spec == "." || spec == ".." {
+            return self.js_file(&crate::check::normalize(&self.dir.join(spec)));
+        }
+        let config = self.workspace.tsconfig_for(&self.dir)?;
+        for target in config.candidates(spec) {
+            if let Some(found) = self.js_file(&target) {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// A module path as Node and TypeScript look it up: as is, with an
+    /// extension, as a folder with an `index`, and `./x.js` written for `x.ts`.
+    fn js_file(&self, base: &Path) -> Option<PathBuf> {
+        const EXTENSIONS: [&str; 8] = ["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
+        if self.workspace.is_file(base) {
+            return Some(base.to_path_buf());
+        }
+        let text = base.to_string_lossy();
+        for ext in EXTENSIONS {
+            let candidate = PathBuf::from(format!("{text}.{ext}"));
+            if self.workspace.is_file(&candidate) {
+                return Some(candidate);
+            }
+        }
+        for ext in EXTENSIONS {
+            let candidate = base.join(format!("index.{ext}"));
+            if self.workspace.is_file(&candidate) {
+                return Some(candidate);
+            }
+        }
+        for (written, real) in [("js", "ts"), ("js", "tsx"), ("jsx", "tsx"), ("mjs", "mts")] {
+            if base.extension().is_some_and(|e| e == written) {
+                let candidate = base.with_extension(real);
+                if self.workspace.is_file(&candidate) {
+                    return Some(candidate);
+                }
+            }
+        }
+        None
+    }
+}
+
+impl ModuleProvider for FileProvider<'_> {
+    fn file(&self) -> Option<Arc<Path>> {
+        Some(self.file.clone())
+    }
+
+    fn module(&self, spec: &str) -> Option<Arc<ModuleSummary>> {
+        let path = self.resolve(spec)?;
+        if let Some(scope) = &self.scope
+            && !scope.allows(&path)
+        {
+            return None;
+        }
+        self.resolved.borrow_mut().push(path.clone());
+        self.workspace.summary(&path)
+    }
+}
+
+// ------------------------------------------------------------ scheduling
+
+/// Strongly connected components of the import graph (Tarjan, iterative)
+/// and each component's level: one more than the highest level among the
+/// components it imports, so a level only needs earlier ones.
+fn schedule(edges: &[Vec<usize>]) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let n = edges.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut component_of = vec![usize::MAX; n];
+    let mut components: Vec<Vec<usize>> = Vec::new();
+    let mut next = 0;
+    for start in 0..n {
+        if index[start] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(start, 0)];
+        index[start] = next;
+        low[start] = next;
+        next += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        while let Some((v, i)) = work.pop() {
+            if i < edges[v].len() {
+                work.push((v, i + 1));
+                let w = edges[v][i];
+                if index[w] == usize::MAX {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            if low[v] == index[v] {
+                let mut members = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component_of[w] = components.len();
+                    members.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                members.sort_unstable();
+                components.push(members);
+            }
+            if let Some((parent, _)) = work.last() {
+                low[*parent] = low[*parent].min(low[v]);
+            }
+        }
+    }
+    // Tarjan emits components in reverse topological order: dependencies first.
+    let mut levels = vec![0; components.len()];
+    for (c, members) in components.iter().enumerate() {
+        let mut level = 0;
+        for m in members {
+            for w in &edges[*m] {
+                let d = component_of[*w];
+                if d != c {
+                    level = level.max(levels[d] + 1);
+                }
+            }
+        }
+        levels[c] = level;
+    }
+    (components, levels)
+}
+
+/// Module specs a file imports, found line by line without parsing: enough
+/// to order the analysis. The analysis resolves imports from the syntax tree.
+pub fn scan_imports(text: &str, language: Language) -> Vec<String> {
+    let mut out = Vec::new();
+    if language.is_javascript_family() {
+        for (i, _) in text.match_indices(['\'', '"']) {
+            // A quoted spec right after `from`, `import`, `require(` or `import(`.
+            let before = text[..i].trim_end();
+            let before = before.strip_suffix('(').unwrap_or(before).trim_end();
+            if !(before.ends_with("from")
+                || before.ends_with("import")
+                || before.ends_with("require"))
+            {
+                continue;
+            }
+            let quote = &text[i..i + 1];
+            let rest = &text[i + 1..];
+            if let Some(end) = rest.find(quote) {
+                let spec = &rest[..end];
+                if !spec.is_empty() && spec.len() < 300 && !spec.contains('\n') {
+                    out.push(spec.to_string());
+                }
+            }
+        }
+    } else {
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            let line = line.trim_start();
+            if let Some(rest) = line.strip_prefix("from ") {
+                let mut words = rest.split_whitespace();
+                let Some(module) = words.next() else { continue };
+                out.push(module.to_string());
+                // `from pkg import a, b` may name submodules.
+                if let Some(names) = rest.split_once(" import ").map(|(_, n)| n) {
+                    let mut names = names.to_string();
+                    if names.trim_start().starts_with('(') {
+                        while !names.contains(')') {
+                            match lines.next() {
+                                Some(more) => names.push_str(more),
+                                None => break,
+                            }
+                        }
+                    }
+                    let names = names.split('#').next().unwrap_or("");
+                    for name in names.split([',', '(', ')', '\\']) {
+                        let name = name.split_whitespace().next().unwrap_or("");
+                        if !name.is_empty() && name != "*" {
+                            let sep = if module.ends_with('.') { "" } else { "." };
+                            out.push(format!("{module}{sep}{name}"));
+                        }
+                    }
+                }
+            } else if let Some(rest) = line.strip_prefix("import ") {
+                for module in rest.split('#').next().unwrap_or("").split(',') {
+                    if let Some(name) = module.split_whitespace().next() {
+                        out.push(name.to_string());
+                        if let Some((root, _)) = name.split_once('.') {
+                            out.push(root.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------ tsconfig
+
+/// `compilerOptions.baseUrl` and `paths` of a `tsconfig.json` or
+/// `jsconfig.json` (following one level of `extends` to a relative file).
+#[derive(Debug, Default)]
+struct TsConfig {
+    base: PathBuf,
+    /// Patterns (`@/*`) and their targets (`./src/*`), relative to `base`.
+    paths: Vec<(String, Vec<String>)>,
+    has_base_url: bool,
+}
+
+impl TsConfig {
+    fn load(path: &Path) -> Option<TsConfig> {
+        Self::load_at(path, 0)
+    }
+
+    fn load_at(path: &Path, depth: usize) -> Option<TsConfig> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&strip_json_comments(&text)).ok()?;
+        let dir = path.parent()?.to_path_buf();
+        let mut config = json
+            .get("extends")
+            .and_then(|e| e.as_str())
+            .filter(|e| e.starts_with('.') && depth < 3)
+            .and_then(|e| {
+                let mut target = dir.join(e);
+                if target.extension().is_none() {
+                    target.set_extension("json");
+                }
+                Self::load_at(&target, depth + 1)
+            })
+            .unwrap_or_else(|| TsConfig {
+                base: dir.clone(),
+                ..TsConfig::default()
+            });
+        let options = json.get("compilerOptions");
+        if let Some(base) = options
+            .and_then(|o| o.get("baseUrl"))
+            .and_then(|b| b.as_str())
+        {
+            config.base = crate::check::normalize(&dir.join(base));
+            config.has_base_url = true;
+        }
+        if let Some(paths) = options
+            .and_then(|o| o.get("paths"))
+            .and_then(|p| p.as_object())
+        {
+            if !config.has_base_url {
+                // Without baseUrl, paths are relative to the config file.
+                config.base = dir.clone();
+            }
+            config.paths = paths
+                .iter()
+                .map(|(pattern, targets)| {
+                    let targets = targets
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|t| t.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (pattern.clone(), targets)
+                })
+                .collect();
+        }
+        Some(config)
+    }
+
+    /// Files a non-relative spec may name, most specific pattern first.
+    fn candidates(&self, spec: &str) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut patterns: Vec<&(String, Vec<String>)> = self.paths.iter().collect();
+        patterns.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        for (pattern, targets) in patterns {
+            let matched = match pattern.split_once('*') {
+                Some((prefix, suffix)) => spec
+                    .strip_prefix(prefix)
+                    .and_then(|rest| rest.strip_suffix(suffix)),
+                None => (spec == pattern).then_some(""),
+            };
+            if let Some(star) = matched {
+                for target in targets {
+                    let target = target.replace('*', star);
+                    out.push(crate::check::normalize(&self.base.join(target)));
+                }
+            }
+        }
+        if self.has_base_url {
+            out.push(crate::check::normalize(&self.base.join(spec)));
+        }
+        out
+    }
+}
+
+/// JSON with comments and trailing commas (as `tsconfig.json` allows) made
+/// plain JSON.
+fn strip_json_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for n in chars.by_ref() {
+                    if last == '*' && n == '/' {
+                        break;
+                    }
+                    last = n;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    // Trailing commas before `}` or `]`.
+    let mut cleaned = String::with_capacity(out.len());
+    let bytes: Vec<char> = out.chars().collect();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_string {
+            cleaned.push(c);
+            if c == '\\' && i + 1 < bytes.len() {
+                cleaned.push(bytes[i + 1]);
+                i += 1;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            cleaned.push(c);
+        } else if c == ',' {
+            let next = bytes[i + 1..].iter().find(|c| !c.is_whitespace());
+            if !matches!(next, Some('}') | Some(']')) {
+                cleaned.push(c);
+            }
+        } else {
+            cleaned.push(c);
+        }
+        i += 1;
+    }
+    cleaned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cycles_share_a_component_and_dependencies_come_first() {
+        // 0 -> 1 -> 2 -> 1 (cycle 1,2), 3 -> 0
+        let edges = vec![vec![1], vec![2], vec![1], vec![0]];
+        let (components, levels) = schedule(&edges);
+        let level_of = |file: usize| {
+            let c = components.iter().position(|m| m.contains(&file)).unwrap();
+            (levels[c], components[c].len())
+        };
+        assert_eq!(level_of(1), (0, 2));
+        assert_eq!(level_of(2), (0, 2));
+        assert_eq!(level_of(0), (1, 1));
+        assert_eq!(level_of(3), (2, 1));
+    }
+
+    #[test]
+    fn python_import_scan_finds_modules_and_possible_submodules() {
+        let text = "import os, app.db as db\nfrom . import prompts\nfrom .llm import (\n    ask,\n    embed,\n)\n";
+        let specs = scan_imports(text, Language::Python);
+        for wanted in [
+            "os",
+            "app.db",
+            "app",
+            ".",
+            ".prompts",
+            ".llm",
+            ".llm.ask",
+            ".llm.embed",
+        ] {
+            assert!(
+                specs.iter().any(|s| s == wanted),
+                "{wanted} missing from {specs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn javascript_import_scan_finds_every_form() {
+        let text = "import a from './a';\nexport { b } from \"../b\";\nconst c = require('./c');\nconst d = await import('@/d');\nconst s = 'not an import';";
+        let specs = scan_imports(text, Language::TypeScript);
+        assert_eq!(specs, vec!["./a", "../b", "./c", "@/d"]);
+    }
+
+    #[test]
+    fn tsconfig_with_comments_and_trailing_commas_parses() {
+        let text = "{\n // comment\n \"compilerOptions\": { \"baseUrl\": \".\", /* x */ \"paths\": { \"@/*\": [\"./src/*\",], }, },\n}";
+        let json: serde_json::Value = serde_json::from_str(&strip_json_comments(text)).unwrap();
+        assert_eq!(json["compilerOptions"]["paths"]["@/*"][0], "./src/*");
+    }
+}

@@ -66,7 +66,10 @@ fn demo_sarif_snapshot() {
     let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
         .as_str()
         .expect("the working directory is the source root");
-    assert!(root.starts_with("file:///") && root.ends_with('/'), "{root}");
+    assert!(
+        root.starts_with("file:///") && root.ends_with('/'),
+        "{root}"
+    );
     run["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "file:///[root]/".into();
     run["tool"]["driver"]["version"] = "[version]".into();
     run["tool"]["driver"]["semanticVersion"] = "[version]".into();
@@ -160,7 +163,12 @@ fn demo_sarif_meets_github_code_scanning_requirements() {
             for r in related {
                 assert!(message.contains(&format!("]({})", r["id"])), "{message}");
             }
-            assert!(!result["properties"]["categories"].as_array().unwrap().is_empty());
+            assert!(
+                !result["properties"]["categories"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty()
+            );
         }
     }
     // The declared flow in the demo (assistant/triage.py) is suppressed in
@@ -245,7 +253,10 @@ fn an_empty_run_is_a_valid_log() {
     validate(&log).unwrap();
     assert_eq!(log["runs"][0]["results"], json!([]));
     // Hand-built results with notes and skipped files, too.
-    let log = sarif::document(&common::sample_result(), Some(std::path::Path::new("/srv/my app")));
+    let log = sarif::document(
+        &common::sample_result(),
+        Some(std::path::Path::new("/srv/my app")),
+    );
     validate(&log).unwrap();
     assert_eq!(
         log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"],

@@ -25,8 +25,10 @@ code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 .card b { display: block; font-size: 22px; }
 .card.bad b { color: var(--red); }
 .card.good b { color: var(--green); }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
+td code { overflow-wrap: break-word; }
 th { background: var(--soft); font-weight: 600; white-space: nowrap; }
 table.sortable th { cursor: pointer; user-select: none; }
 table.sortable th::after { content: " \2195"; color: var(--muted); font-weight: 400; }
@@ -145,7 +147,10 @@ pub fn write(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
 
 fn write_systems_table(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
     writeln!(out, "<h2>AI systems</h2>")?;
-    writeln!(out, "<table class=\"sortable\" id=\"systems\">")?;
+    writeln!(
+        out,
+        "<div class=\"scroll\"><table class=\"sortable\" id=\"systems\">"
+    )?;
     writeln!(
         out,
         "<thead><tr><th>AI system</th><th>Kind</th><th>Third party</th><th>Categories</th><th>Declared uses</th><th>Basis</th><th>Safeguards</th><th>Retention</th><th>Flows</th><th>Undeclared</th></tr></thead>"
@@ -168,12 +173,15 @@ fn write_systems_table(out: &mut dyn Write, inventory: &Inventory) -> io::Result
             system.undeclared_flows,
         )?;
     }
-    writeln!(out, "</tbody></table>")
+    writeln!(out, "</tbody></table></div>")
 }
 
 fn write_flows_table(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
     writeln!(out, "<h2>Flows</h2>")?;
-    writeln!(out, "<table class=\"sortable\" id=\"flows\">")?;
+    writeln!(
+        out,
+        "<div class=\"scroll\"><table class=\"sortable\" id=\"flows\">"
+    )?;
     writeln!(
         out,
         "<thead><tr><th>Call</th><th>AI system</th><th>Rules</th><th>Categories</th><th>Sources</th><th>Use</th><th>Basis</th><th>Not declared</th><th>Status</th></tr></thead>"
@@ -187,12 +195,13 @@ fn write_flows_table(out: &mut dyn Write, inventory: &Inventory) -> io::Result<(
             .sources
             .iter()
             .map(|s| {
-                format!(
-                    "<code>{}</code> {}:{}",
-                    escape(&s.evidence),
-                    escape(&s.path),
-                    s.line
-                )
+                // The file is the call's in most flows: show the line only.
+                let at = if s.path == flow.path {
+                    format!("line {}", s.line)
+                } else {
+                    format!("{}:{}", escape(&s.path), s.line)
+                };
+                format!("<code>{}</code> {at}", breakable(&s.evidence))
             })
             .collect();
         let tag = flow.tag.as_ref();
@@ -201,16 +210,16 @@ fn write_flows_table(out: &mut dyn Write, inventory: &Inventory) -> io::Result<(
             "<tr><td data-sort=\"{}:{:08}\"><code>{}:{}</code><br><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"status {}\">{}</td></tr>",
             escape(&flow.path),
             flow.line,
-            escape(&flow.path),
+            breakable(&flow.path),
             flow.line,
-            escape(&flow.api),
+            breakable(&flow.api),
             escape(system),
             flow.codes.join(", "),
             codes(&flow.categories),
             sources.join("<br>"),
             tag.map_or_else(
                 || "—".to_string(),
-                |t| format!("<code>{}</code>", escape(&t.data_use))
+                |t| format!("<code>{}</code>", breakable(&t.data_use))
             ),
             tag.and_then(|t| t.basis.as_deref())
                 .map_or_else(|| "—".to_string(), escape),
@@ -219,12 +228,15 @@ fn write_flows_table(out: &mut dyn Write, inventory: &Inventory) -> io::Result<(
             flow.status.as_str(),
         )?;
     }
-    writeln!(out, "</tbody></table>")
+    writeln!(out, "</tbody></table></div>")
 }
 
 fn write_categories_table(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
     writeln!(out, "<h2>Categories</h2>")?;
-    writeln!(out, "<table class=\"sortable\" id=\"categories\">")?;
+    writeln!(
+        out,
+        "<div class=\"scroll\"><table class=\"sortable\" id=\"categories\">"
+    )?;
     writeln!(
         out,
         "<thead><tr><th>Category</th><th>Name</th><th>AI systems</th><th>Declared</th></tr></thead>"
@@ -257,12 +269,16 @@ fn write_categories_table(out: &mut dyn Write, inventory: &Inventory) -> io::Res
             if category.declared { "yes" } else { "no" },
         )?;
     }
-    writeln!(out, "</tbody></table>")
+    writeln!(out, "</tbody></table></div>")
 }
 
-/// Row height and geometry of the diagram, in SVG user units.
+/// Geometry of the diagram, in SVG user units: row pitch of categories and
+/// of (two-line) AI systems, box heights, a character's width, the gap
+/// the edges cross.
 const ROW: usize = 34;
+const SYS_ROW: usize = 46;
 const BOX_H: usize = 26;
+const SYS_BOX_H: usize = 36;
 const CHAR_W: usize = 7;
 const GAP: usize = 220;
 
@@ -284,15 +300,17 @@ pub fn write_svg(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
         .unwrap_or(10)
         * CHAR_W
         + 24;
-    let rows = inventory.categories.len().max(inventory.systems.len());
-    let height = rows * ROW + 2 * ROW;
+    let left_h = inventory.categories.len() * ROW;
+    let right_h = inventory.systems.len() * SYS_ROW;
+    let column_h = left_h.max(right_h);
+    let top = 28;
+    let height = top + column_h + 12;
     let width = left_w + GAP + right_w + 20;
     let left_x = 10;
     let right_x = left_x + left_w + GAP;
     // Centre the shorter column vertically.
-    let offset = |n: usize| ROW + (rows - n) * ROW / 2;
-    let cat_y = |i: usize| offset(inventory.categories.len()) + i * ROW;
-    let sys_y = |i: usize| offset(inventory.systems.len()) + i * ROW;
+    let cat_y = |i: usize| top + (column_h - left_h) / 2 + i * ROW;
+    let sys_y = |i: usize| top + (column_h - right_h) / 2 + i * SYS_ROW;
 
     writeln!(
         out,
@@ -314,7 +332,7 @@ pub fn write_svg(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
         let s = inventory.systems.iter().position(|x| x.id == system);
         let (Some(c), Some(s)) = (c, s) else { continue };
         let (x1, y1) = (left_x + left_w, cat_y(c) + BOX_H / 2);
-        let (x2, y2) = (right_x, sys_y(s) + BOX_H / 2);
+        let (x2, y2) = (right_x, sys_y(s) + SYS_BOX_H / 2);
         let mid = (x1 + x2) / 2;
         let style = if declared {
             "stroke=\"#1a7f37\" stroke-width=\"1.5\""
@@ -360,13 +378,13 @@ pub fn write_svg(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
             out,
             "<g><title>{}</title><rect x=\"{right_x}\" y=\"{}\" width=\"{right_w}\" height=\"{}\" rx=\"5\" fill=\"#ddf4ff\" stroke=\"{stroke}\"/><text x=\"{}\" y=\"{}\" fill=\"#1f2328\" font-weight=\"600\">{}</text><text x=\"{}\" y=\"{}\" fill=\"#59636e\" font-size=\"10\">{}</text></g>",
             escape(&system.apis.join(", ")),
-            y - 4,
-            BOX_H + 8,
+            y,
+            SYS_BOX_H,
             right_x + 10,
-            y + 11,
+            y + 15,
             escape(&system.provider),
             right_x + 10,
-            y + 25,
+            y + 29,
             kind_label(system.kind),
         )?;
     }
@@ -389,12 +407,25 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Escaped text that may wrap after `.`, `/` and `_` (long keys and paths
+/// in narrow table cells), and nowhere else.
+fn breakable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        out.push_str(&escape(c.encode_utf8(&mut [0; 4])));
+        if matches!(c, '.' | '/' | '_') {
+            out.push_str("<wbr>");
+        }
+    }
+    out
+}
+
 fn codes(items: &[String]) -> String {
     items
         .iter()
-        .map(|i| format!("<code>{}</code>", escape(i)))
+        .map(|i| format!("<code>{}</code>", breakable(i)))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join("<br>")
 }
 
 fn codes_or(items: &[String]) -> String {

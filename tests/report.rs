@@ -315,3 +315,21 @@ fn fideslang_python() -> Option<PathBuf> {
     );
     None
 }
+
+/// The README shows the demo's diagram; it must be the one the tool draws.
+#[test]
+fn the_readme_shows_the_current_demo_diagram() {
+    let block = |text: &str| -> String {
+        let start = text.find("```mermaid\n").expect("a mermaid block");
+        let rest = &text[start..];
+        let end = rest[3..].find("```").expect("closed") + 6;
+        rest[..end].to_string()
+    };
+    let readme =
+        std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert_eq!(
+        block(&readme),
+        block(&report("markdown")),
+        "regenerate the README's diagram: privacy-lens report examples"
+    );
+}

@@ -93,6 +93,10 @@ fn json_snapshot() {
         .collect();
     assert_eq!(training.len(), 1);
     assert_eq!(training[0]["codes"], serde_json::json!(["PL105", "PL120"]));
+    validate_inventory(&json).expect("follows docs/inventory.schema.json");
+    let mut broken = json.clone();
+    broken["flows"][0]["status"] = "maybe".into();
+    assert!(validate_inventory(&broken).is_err(), "the schema enforces");
     insta::assert_json_snapshot!("demo_report_json", json);
 }
 
@@ -181,6 +185,7 @@ def note(user):
     assert_eq!(inventory.summary.partially_declared, 2, "{inventory:#?}");
     assert_eq!(inventory.summary.declared, 1);
     assert_eq!(inventory.summary.tag_problems, 1);
+    validate_inventory(&serde_json::to_value(&inventory).unwrap()).unwrap();
     let options = fides::FidesOptions {
         fides_key: "clinic_assistant".into(),
         name: "Clinic assistant".into(),
@@ -266,6 +271,21 @@ fn an_empty_project_has_an_empty_inventory() {
         assert_eq!(output.status.code(), Some(0));
         let text = String::from_utf8(output.stdout).unwrap();
         assert!(text.contains(expected), "{format}: {text}");
+    }
+}
+
+fn validate_inventory(value: &Value) -> Result<(), String> {
+    let schema: Value = serde_json::from_str(include_str!("../docs/inventory.schema.json"))
+        .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
     }
 }
 

@@ -69,6 +69,14 @@ enum ReportFormat {
 }
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    if let Some(key) = &args.system_key
+        && !fides::is_fides_key(key)
+    {
+        eprintln!(
+            "error: --system-key `{key}`: a Fides key has only letters, digits and `_ . < > -`"
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
     let options = CheckOptions {
         max_file_size: args.max_file_size,
         threads: args.threads,

@@ -253,6 +253,32 @@ fn output_is_written_atomically_where_asked() {
 }
 
 #[test]
+fn fides_system_key_and_name_options() {
+    let run = |key: &str| {
+        Command::cargo_bin("privacy-lens")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["report", "examples", "--no-progress", "--format", "fides"])
+            .args([
+                "--system-key",
+                key,
+                "--system-name",
+                "Acme \"support\" assistant",
+            ])
+            .output()
+            .unwrap()
+    };
+    let output = run("acme.support-assistant");
+    assert_eq!(output.status.code(), Some(0));
+    let yaml = String::from_utf8(output.stdout).unwrap();
+    assert!(yaml.contains("  - fides_key: \"acme.support-assistant\"\n"));
+    assert!(yaml.contains("    name: \"Acme \\\"support\\\" assistant\"\n"));
+    let output = run("acme support");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--system-key"));
+}
+
+#[test]
 fn an_empty_project_has_an_empty_inventory() {
     let dir = TempDir::new().unwrap();
     std::fs::write(dir.path().join("clean.py"), "print('hello')\n").unwrap();

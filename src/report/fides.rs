@@ -56,6 +56,14 @@ pub fn fides_key(text: &str) -> String {
     }
 }
 
+/// Whether `key` is a valid Fides key (`FidesKey`: `[A-Za-z0-9_.<>-]+`).
+pub fn is_fides_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.<>-".contains(c))
+}
+
 /// Fides' wording of a GDPR Art. 6 basis (`LegalBasisForProcessingEnum`).
 pub fn legal_basis(basis: &str) -> Option<&'static str> {
     Some(match basis {
@@ -350,6 +358,8 @@ mod tests {
     fn keys_bases_and_retention() {
         assert_eq!(fides_key("support-assistant"), "support_assistant");
         assert_eq!(fides_key("../"), "ai_system");
+        assert!(is_fides_key(&fides_key("Acme support assistant!")));
+        assert!(!is_fides_key("acme support") && !is_fides_key(""));
         assert_eq!(legal_basis("public_task"), Some("Public interest"));
         assert_eq!(legal_basis("whim"), None);
         assert_eq!(retention_text("30d"), "30 days");

@@ -188,6 +188,26 @@ fn new_categories_calls_and_files_are_reported() {
 }
 
 #[test]
+fn paths_work_from_a_subdirectory() {
+    if !git_available() {
+        return;
+    }
+    let dir = repo();
+    std::fs::write(dir.path().join("app/new.py"), CHAT).unwrap();
+    // Run inside app/: display paths are relative to it, git's to the top.
+    let (code, findings) = diff_findings(&dir.path().join("app"), "HEAD");
+    assert_eq!(
+        findings,
+        [(
+            "new.py".to_string(),
+            "PL101".to_string(),
+            "user.name".to_string()
+        )]
+    );
+    assert_eq!(code, Some(1));
+}
+
+#[test]
 fn a_new_category_on_an_old_call_is_a_new_flow() {
     if !git_available() {
         return;

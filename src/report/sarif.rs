@@ -8,8 +8,8 @@
 //!   `codeFlow`, a line-independent fingerprint ([`super::fingerprint`]) in
 //!   `partialFingerprints`, and the categories, sink and tag in `properties`;
 //! - a flow declared by a `@data-use` tag carries an `inSource` suppression
-//!   whose justification is the tag, so code scanning shows it as closed
-//!   rather than as an open alert;
+//!   whose justification is the tag (a reviewed, accepted flow), which SARIF
+//!   viewers hide;
 //! - skipped files and analysis notes are tool notifications.
 //!
 //! Columns are counted in Unicode code points, which the run declares with

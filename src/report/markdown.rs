@@ -59,7 +59,7 @@ pub fn write(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "Solid edges are declared by `@data-use` tags; dashed red edges are not."
+        "Solid green edges are declared by `@data-use` tags; dashed red edges are not."
     )?;
 
     writeln!(out)?;
@@ -214,6 +214,7 @@ pub fn write_mermaid(out: &mut dyn Write, inventory: &Inventory) -> io::Result<(
     }
     writeln!(out, "  end")?;
     let mut undeclared_links = Vec::new();
+    let mut declared_links = Vec::new();
     for (link, (category, system, declared)) in inventory.edges().into_iter().enumerate() {
         let c = inventory
             .categories
@@ -223,10 +224,18 @@ pub fn write_mermaid(out: &mut dyn Write, inventory: &Inventory) -> io::Result<(
         let (Some(c), Some(s)) = (c, s) else { continue };
         if declared {
             writeln!(out, "  c{c} --> s{s}")?;
+            declared_links.push(link.to_string());
         } else {
             writeln!(out, "  c{c} -.-> s{s}")?;
             undeclared_links.push(link.to_string());
         }
+    }
+    if !declared_links.is_empty() {
+        writeln!(
+            out,
+            "  linkStyle {} stroke:#1a7f37,stroke-width:2px",
+            declared_links.join(",")
+        )?;
     }
     if !undeclared_links.is_empty() {
         writeln!(

@@ -49,7 +49,8 @@ fn html_snapshot_and_self_containment() {
     let html = report("html");
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<svg role=\"img\""));
-    assert_eq!(html.matches("<table class=\"sortable\"").count(), 3);
+    // Systems, flows, categories and the AI calls without personal data.
+    assert_eq!(html.matches("<table class=\"sortable\"").count(), 4);
     // Works offline: nothing is fetched from anywhere.
     for needle in [
         "http://",
@@ -93,6 +94,8 @@ fn json_snapshot() {
         .collect();
     assert_eq!(training.len(), 1);
     assert_eq!(training[0]["codes"], serde_json::json!(["PL105", "PL120"]));
+    // The health check's ping, the FAQ index and the web health route.
+    assert_eq!(json["other_calls"].as_array().unwrap().len(), 3);
     validate_inventory(&json).expect("follows docs/inventory.schema.json");
     let mut broken = json.clone();
     broken["flows"][0]["status"] = "maybe".into();

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::json::Tool;
-use super::{fingerprint, path_string, position, range, text_for};
+use super::{fingerprint, path_string, position, range, recognised_sinks, text_for};
 use crate::check::CheckResult;
 use crate::finding::{DataUseTag, Severity, SinkKind, Status};
 use crate::knowledge::{self, key_has_prefix};
@@ -34,6 +34,19 @@ pub struct Inventory {
     pub categories: Vec<CategoryUse>,
     /// Every AI call that receives personal data, by path and position.
     pub flows: Vec<Flow>,
+    /// The AI calls recognised that receive no personal data, so the
+    /// inventory shows the whole AI surface and what was checked.
+    pub other_calls: Vec<OtherCall>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherCall {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub provider: String,
+    pub kind: SinkKind,
+    pub api: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -326,6 +339,21 @@ pub fn build(result: &CheckResult, scope: &[String]) -> Inventory {
         })
         .collect();
 
+    let other_calls = recognised_sinks(result)
+        .filter(|(_, _, personal_data)| !personal_data)
+        .map(|(file, rs, _)| {
+            let at = position(file.text.as_deref(), rs.span.start_byte, rs.span.start);
+            OtherCall {
+                path: path_string(&file.path),
+                line: at.line,
+                column: at.column,
+                provider: rs.sink.provider.clone(),
+                kind: rs.sink.kind,
+                api: rs.sink.api.clone(),
+            }
+        })
+        .collect();
+
     let count = |status: Status| flows.iter().filter(|f| f.status == status).count();
     let summary = Summary {
         files: result.totals.files,
@@ -345,6 +373,7 @@ pub fn build(result: &CheckResult, scope: &[String]) -> Inventory {
         systems,
         categories,
         flows,
+        other_calls,
     }
 }
 

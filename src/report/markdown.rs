@@ -49,7 +49,7 @@ pub fn write(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
     if inventory.flows.is_empty() {
         writeln!(out)?;
         writeln!(out, "No personal data reaches an AI call.")?;
-        return Ok(());
+        return write_other_calls(out, inventory);
     }
 
     writeln!(out)?;
@@ -167,6 +167,8 @@ pub fn write(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
         }
     }
 
+    write_other_calls(out, inventory)?;
+
     writeln!(out)?;
     writeln!(out, "## Categories")?;
     writeln!(out)?;
@@ -189,6 +191,35 @@ pub fn write(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
             escape(&category.name),
             escape(&systems.join(", ")),
             if category.declared { "yes" } else { "no" }
+        )?;
+    }
+    Ok(())
+}
+
+/// The AI calls that receive no personal data: the rest of the AI surface.
+fn write_other_calls(out: &mut dyn Write, inventory: &Inventory) -> io::Result<()> {
+    if inventory.other_calls.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "## AI calls without personal data")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Recognised AI calls that no personal data was found to reach."
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| Call | Provider | Kind |")?;
+    writeln!(out, "|---|---|---|")?;
+    for call in &inventory.other_calls {
+        writeln!(
+            out,
+            "| `{}:{}` `{}` | {} | {} |",
+            call.path,
+            call.line,
+            escape(&call.api),
+            escape(&call.provider),
+            kind_label(call.kind)
         )?;
     }
     Ok(())

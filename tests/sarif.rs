@@ -263,3 +263,21 @@ fn an_empty_run_is_a_valid_log() {
         "file:///srv/my%20app/"
     );
 }
+
+#[test]
+fn files_outside_the_working_directory_get_file_uris() {
+    let analysis = analysis::analyze(SERVICE, Language::Python, &AnalysisOptions::default());
+    let file = CheckedFile::new(
+        "/srv/other app/chat ü.py",
+        Language::Python,
+        SERVICE,
+        analysis,
+    );
+    let result = CheckResult::from_files(vec![file], Vec::new());
+    let log = sarif::document(&result, Some(std::path::Path::new("/home/me")));
+    validate(&log).unwrap();
+    let artifact =
+        &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(artifact["uri"], "file:///srv/other%20app/chat%20%C3%BC.py");
+    assert!(artifact.get("uriBaseId").is_none());
+}

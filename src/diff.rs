@@ -20,6 +20,12 @@
 //!
 //! The working tree's configuration is used for both versions: changing
 //! severities does not make old flows new.
+//!
+//! Base versions are analysed one file at a time, as `check` analyses files
+//! today. A finding whose sources or steps lie in a changed file is compared
+//! even when its own file did not change; once the analysis follows flows
+//! across files, the base side should be analysed with the same workspace
+//! index, or cross-file flows in changed code will look new.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

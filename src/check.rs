@@ -348,16 +348,12 @@ fn run_workspace(
     options: &CheckOptions,
     progress: &dyn Progress,
 ) -> CheckResult {
-    let absolute = |path: &Path| match cwd {
-        Some(cwd) if path.is_relative() => normalize(&cwd.join(path)),
-        _ => normalize(path),
-    };
-    let workspace = Workspace::new();
-    for root in paths {
-        if root.is_dir() {
-            workspace.add_root(&absolute(root));
-        }
-    }
+    let absolute = |path: &Path| absolute_path(path, cwd);
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| absolute(p))
+        .collect();
     let texts: Vec<(usize, Result<String, SkipReason>)> = candidates
         .par_iter()
         .enumerate()
@@ -386,6 +382,75 @@ fn run_workspace(
         .iter()
         .map(|(p, l, t)| (p.clone(), (*l, t.clone())))
         .collect();
+    let done = |path: &Path| {
+        if let Some(i) = by_path.get(path) {
+            progress.file_done(&candidates[*i].display);
+        }
+    };
+    let WorkspaceRun {
+        mut analyses,
+        panicked,
+    } = analyse_workspace(inputs, &roots, options, &done);
+    progress.finish();
+
+    let mut files = Vec::with_capacity(analyses.len());
+    let mut sorted: Vec<PathBuf> = analyses.keys().cloned().collect();
+    sorted.sort();
+    for path in sorted {
+        let (Some(mut analysis), Some(i), Some((language, text))) =
+            (analyses.remove(&path), by_path.get(&path), texts.get(&path))
+        else {
+            continue;
+        };
+        let candidate = &candidates[*i];
+        if let Some(message) = panicked.get(&path) {
+            skipped.push(SkippedFile {
+                path: candidate.display.clone(),
+                reason: SkipReason::InternalError(message.clone()),
+            });
+            continue;
+        }
+        sort_analysis(&mut analysis);
+        relativize_references(&mut analysis, cwd);
+        let keep_text = !analysis.findings.is_empty()
+            || !analysis.notes.is_empty()
+            || !analysis.recognised_sinks.is_empty();
+        files.push(CheckedFile {
+            path: candidate.display.clone(),
+            language: *language,
+            text: keep_text.then(|| text.to_string()),
+            lines: count_lines(text),
+            bytes: text.len(),
+            analysis,
+        });
+    }
+    let mut result = CheckResult::from_files(files, skipped);
+    keep_referenced_sources(&mut result);
+    result
+}
+
+/// The analyses of one workspace's files, by absolute path.
+pub struct WorkspaceRun {
+    /// Each file's findings, those reached from other files included, with
+    /// the configuration applied.
+    pub analyses: HashMap<PathBuf, FileAnalysis>,
+    /// Files whose analysis panicked, with the message.
+    pub panicked: HashMap<PathBuf, String>,
+}
+
+/// Analyses files of one workspace (absolute paths with their text) with
+/// the cross-file index; `roots` are the folders Python packages hang from.
+/// `done` is called once per file. Also used for the base side of `--diff`.
+pub fn analyse_workspace(
+    inputs: Vec<(PathBuf, Language, Arc<str>)>,
+    roots: &[PathBuf],
+    options: &CheckOptions,
+    done: &(dyn Fn(&Path) + Sync),
+) -> WorkspaceRun {
+    let workspace = Workspace::new();
+    for root in roots {
+        workspace.add_root(root);
+    }
     let panicked: dashmap::DashMap<PathBuf, String> = dashmap::DashMap::new();
     let analyse = |path: &Path, text: &str, language: Language, provider: &dyn ModuleProvider| {
         let run = || analysis::analyze_module(text, language, &options.analysis, provider);
@@ -402,14 +467,7 @@ fn run_workspace(
             }
         }
     };
-    let done = |path: &Path| {
-        if let Some(i) = by_path.get(path) {
-            progress.file_done(&candidates[*i].display);
-        }
-    };
-    let mut analyses = workspace.build(inputs, &options.analysis, &analyse, &done);
-    progress.finish();
-
+    let mut analyses = workspace.build(inputs, &options.analysis, &analyse, done);
     // Findings reached through imports belong to the file of their AI call.
     let mut placed: HashMap<PathBuf, Vec<Finding>> = HashMap::new();
     for path in analyses.keys() {
@@ -417,48 +475,24 @@ fn run_workspace(
             placed.entry(target).or_default().push(finding);
         }
     }
-    let mut files = Vec::with_capacity(analyses.len());
-    let mut paths: Vec<PathBuf> = analyses.keys().cloned().collect();
-    paths.sort();
-    for path in paths {
-        let Some(mut analysis) = analyses.remove(&path) else {
-            continue;
-        };
-        let Some(i) = by_path.get(&path) else {
-            continue;
-        };
-        let candidate = &candidates[*i];
-        if let Some((_, message)) = panicked.remove(&path) {
-            skipped.push(SkippedFile {
-                path: candidate.display.clone(),
-                reason: SkipReason::InternalError(message),
-            });
-            continue;
-        }
+    for (path, analysis) in analyses.iter_mut() {
         analysis
             .findings
-            .extend(placed.remove(&path).unwrap_or_default());
+            .extend(placed.remove(path).unwrap_or_default());
         config::apply(&options.config, &mut analysis.findings);
-        sort_analysis(&mut analysis);
-        relativize_references(&mut analysis, cwd);
-        let Some((language, text)) = texts.get(&path) else {
-            continue;
-        };
-        let keep_text = !analysis.findings.is_empty()
-            || !analysis.notes.is_empty()
-            || !analysis.recognised_sinks.is_empty();
-        files.push(CheckedFile {
-            path: candidate.display.clone(),
-            language: *language,
-            text: keep_text.then(|| text.to_string()),
-            lines: count_lines(text),
-            bytes: text.len(),
-            analysis,
-        });
     }
-    let mut result = CheckResult::from_files(files, skipped);
-    keep_referenced_sources(&mut result);
-    result
+    WorkspaceRun {
+        analyses: analyses.into_iter().collect(),
+        panicked: panicked.into_iter().collect(),
+    }
+}
+
+/// `path` made absolute against `cwd` and normalised.
+pub fn absolute_path(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    match cwd {
+        Some(cwd) if path.is_relative() => normalize(&cwd.join(path)),
+        _ => normalize(path),
+    }
 }
 
 /// The files a whole-workspace analysis of `roots` covers (walked like

@@ -8,6 +8,8 @@ pub mod analysis;
 pub mod check;
 /// Project configuration: privacy-lens.toml, pyproject.toml, editor settings; applied to findings.
 pub mod config;
+/// `check --diff BASE`: only the flows introduced since a git revision.
+pub mod diff;
 /// An open document: rope, version, language, tree; incremental edits and positions.
 pub mod document;
 /// Plain data describing what the analysis found (the findings contract).
@@ -16,7 +18,7 @@ pub mod finding;
 pub mod knowledge;
 /// Languages, file extensions, grammars and their queries.
 pub mod language;
-/// Output formats: human text with code frames and the JSON contract.
+/// Output formats: text, JSON, SARIF, GitHub annotations; the inventory (Markdown, HTML, JSON, Fides).
 pub mod report;
 /// One file per rule: code, name, default severity, message and documentation.
 pub mod rules;

@@ -1,4 +1,4 @@
-//! The `privacy-lens` command line: `check`, `rules`, `explain`, `lsp`.
+//! The `privacy-lens` command line: `check`, `report`, `rules`, `explain`, `lsp`.
 //!
 //! stdout carries results; logs and progress go to stderr. Exit status: 0 no
 //! finding at or above `--fail-on`, 1 findings, 2 usage or configuration errors.
@@ -17,8 +17,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use privacy_lens::check::{self, CheckError, CheckOptions, Mode, Progress};
 use privacy_lens::config;
 use privacy_lens::finding::Severity;
-use privacy_lens::report::{json, text};
+use privacy_lens::report::{github, json, sarif, text};
 use privacy_lens::rules;
+
+mod report_cmd;
 
 /// Exit status for usage and configuration errors (clap uses it too).
 const EXIT_USAGE: u8 = 2;
@@ -46,6 +48,9 @@ struct Cli {
 enum Command {
     /// Find personal data flowing into AI calls.
     Check(CheckArgs),
+    /// The inventory of where personal data meets AI: by AI system, with
+    /// categories, sources, declared uses, bases and undeclared flows.
+    Report(report_cmd::ReportArgs),
     /// List every rule: code, name, default severity and summary.
     Rules(RulesArgs),
     /// Run the language server on stdin/stdout (diagnostics, hovers, code actions).
@@ -108,12 +113,21 @@ struct CheckArgs {
     /// Use no configuration file.
     #[arg(long)]
     no_config: bool,
+
+    /// Report only flows introduced since this git revision (for pull
+    /// requests): findings whose flow already existed there are dropped.
+    #[arg(long, value_name = "BASE")]
+    diff: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the diff).
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -183,6 +197,7 @@ fn main() -> ExitCode {
     init_logging(cli.log_level, log_color);
     let result = match &command {
         Command::Check(args) => run_check(args, cli.color),
+        Command::Report(args) => report_cmd::run(args),
         Command::Rules(args) => list_rules(args.format),
         Command::Explain { query } => explain(query),
         Command::Lsp => run_lsp(),
@@ -258,7 +273,7 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         cross_file: !args.no_cross_file,
         ..CheckOptions::default()
     };
-    let options = match load_config(args) {
+    let options = match load_config(&args.paths, args.config.as_deref(), args.no_config) {
         Ok(config) => options.with_config(config),
         Err(config::ConfigError::Invalid(problems)) => {
             for problem in problems {
@@ -273,7 +288,7 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     };
     let show_progress = !args.no_progress && io::stderr().is_terminal();
     let progress = BarProgress::new(show_progress);
-    let result = match check::check(&args.paths, &options, &progress) {
+    let mut result = match check::check(&args.paths, &options, &progress) {
         Ok(result) => result,
         Err(err @ (CheckError::NotFound(_) | CheckError::Inaccessible { .. })) => {
             eprintln!("error: {err}");
@@ -281,6 +296,24 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         }
         Err(err) => return Err(err).context("cannot run the check"),
     };
+
+    if let Some(base) = &args.diff {
+        let dir = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+        let dir = if dir.is_dir() {
+            dir
+        } else {
+            dir.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+        };
+        match privacy_lens::diff::retain_new(&mut result, dir, base, &options) {
+            Ok(summary) => tracing::info!(?summary, "diff against {base}"),
+            Err(err) => {
+                eprintln!("error: --diff {base}: {err}");
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        }
+    }
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -316,6 +349,16 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
             };
             json::write(&mut out, &result, &options)?;
         }
+        Format::Sarif => {
+            let root = std::env::current_dir().ok();
+            sarif::write(&mut out, &result, root.as_deref())?;
+        }
+        Format::Github => {
+            let options = github::GithubOptions {
+                min_severity: Severity::from(args.fail_on).min(Severity::Info),
+            };
+            github::write(&mut out, &result, &options)?;
+        }
     }
     out.flush()?;
 
@@ -334,12 +377,16 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The configuration for `check` (warnings go to stderr).
-fn load_config(args: &CheckArgs) -> Result<config::Config, config::ConfigError> {
-    if args.no_config {
+/// The configuration for `check` and `report` (warnings go to stderr).
+fn load_config(
+    paths: &[PathBuf],
+    file: Option<&Path>,
+    no_config: bool,
+) -> Result<config::Config, config::ConfigError> {
+    if no_config {
         return Ok(config::Config::default());
     }
-    let Some(loaded) = config::for_check(&args.paths, args.config.as_deref())? else {
+    let Some(loaded) = config::for_check(paths, file)? else {
         return Ok(config::Config::default());
     };
     tracing::info!("configuration: {}", loaded.path.display());

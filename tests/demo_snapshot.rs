@@ -28,11 +28,12 @@ fn demo_json_snapshot() {
     json["tool"]["version"] = Value::String("[version]".into());
     let findings = json["findings"].as_array().expect("findings array");
     // Five planted flows (three in Python, two in the TypeScript web
-    // service), plus PL120 on the training call (quasi-identifiers).
+    // service), plus PL120 on the training call (quasi-identifiers), plus
+    // the flow declared by a tag in assistant/triage.py.
     assert_eq!(
         findings.len(),
-        6,
-        "the demo plants five flows and one quasi-identifier set"
+        7,
+        "the demo plants five flows, one quasi-identifier set and one declared flow"
     );
     insta::assert_json_snapshot!("demo_findings", json);
 }

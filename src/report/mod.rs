@@ -1,6 +1,9 @@
-//! Output formats: human text with code frames ([`text`]) and the public JSON
-//! findings contract ([`json`]). Renderers take a [`CheckResult`] and write to
-//! any `io::Write`; they never print on their own.
+//! Output formats: human text with code frames ([`text`]), the public JSON
+//! findings contract ([`json`]), SARIF ([`sarif`]) and GitHub annotations
+//! ([`github`]) for `check`; the AI data-flow inventory ([`inventory`]) as
+//! Markdown, HTML, JSON and a Fides manifest for `report`. Renderers take a
+//! [`CheckResult`] (or an inventory) and write to any `io::Write`; they never
+//! print on their own.
 
 use std::path::Path;
 
@@ -9,7 +12,15 @@ use serde::Serialize;
 use crate::check::{CheckResult, CheckedFile};
 use crate::finding::{Finding, Point, RecognisedSink, Span};
 
+pub mod fides;
+pub mod fingerprint;
+pub mod github;
+pub mod html;
+pub mod inventory;
 pub mod json;
+pub mod markdown;
+pub mod output;
+pub mod sarif;
 pub mod text;
 
 /// A 1-based line and a 1-based column counted in Unicode scalar values

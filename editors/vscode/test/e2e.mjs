@@ -1,0 +1,246 @@
+// The real VS Code test: drives code-server (VS Code in a browser) with the
+// packaged privacy-lens extension in headless Chromium through playwright-core.
+// Started by run-e2e.sh, which installs the .vsix into a throwaway profile and
+// starts code-server; this script only talks to the browser.
+//
+// Scenario on a Python file: the warning squiggle appears; the status bar
+// counts 1 undeclared flow; the hover explains the risk; the Problems panel
+// lists the finding; the quick fix "Add data-use tag" applies; the squiggle
+// disappears and the count drops to 0; the saved file carries the tag;
+// "Explain rule" opens the rule's page; "Show privacy report" shows the report
+// or says the binary has none yet. Every step waits on a condition (never a
+// fixed sleep) and leaves a screenshot in $E2E_SCREENSHOTS.
+//
+// Environment: E2E_URL (code-server), E2E_PROJECT (the folder), E2E_FILE
+// (file name in it), E2E_SCREENSHOTS (folder), CHROMIUM (the browser),
+// E2E_STEP_TIMEOUT_MS (per step, default 30000).
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { chromium } from "playwright-core";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set`);
+  }
+  return value;
+};
+
+const url = env("E2E_URL");
+const project = env("E2E_PROJECT");
+const fileName = env("E2E_FILE");
+const shots = env("E2E_SCREENSHOTS");
+const browserPath = env("CHROMIUM");
+const stepTimeout = Number(process.env.E2E_STEP_TIMEOUT_MS || 30000);
+const filePath = path.join(project, fileName);
+const started = Date.now();
+
+const log = (...parts) => {
+  const ms = String(Date.now() - started).padStart(6);
+  console.error(`[${ms} ms]`, ...parts);
+};
+
+let shot = 0;
+let currentPage;
+async function screenshot(page, name) {
+  shot += 1;
+  const file = path.join(shots, `${String(shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file });
+  log("screenshot", file);
+  return file;
+}
+
+/** Polls `condition` (async, truthy = done) until it holds or the step times out. */
+async function until(what, condition, timeout = stepTimeout) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await condition();
+      if (last) {
+        return last;
+      }
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const problemSquiggles = ".monaco-editor .squiggly-warning, .monaco-editor .squiggly-error";
+
+async function statusText(page) {
+  const item = page.locator(".statusbar-item", { hasText: "undeclared" }).first();
+  return (await item.count()) > 0 ? (await item.innerText()).trim() : "";
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: stepTimeout });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: stepTimeout });
+  await page.keyboard.press("Enter");
+}
+
+async function main() {
+  fs.mkdirSync(shots, { recursive: true });
+  const original = fs.readFileSync(filePath, "utf8");
+
+  const browser = await chromium.launch({
+    executablePath: browserPath,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const page = await context.newPage();
+    currentPage = page;
+    page.setDefaultTimeout(stepTimeout);
+
+    // 1. The workbench, connected to its extension host (the explorer lists the file).
+    await page.goto(`${url}/?folder=${encodeURIComponent(project)}`);
+    await page.locator(".monaco-workbench").waitFor({ timeout: stepTimeout * 2 });
+    await page
+      .locator(".explorer-folders-view .monaco-list-row", { hasText: fileName })
+      .first()
+      .waitFor({ timeout: stepTimeout * 2 });
+    log("workbench ready");
+
+    // 2. Open the file.
+    await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press("Control+P");
+    await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
+    await page.keyboard.type(fileName);
+    await page.locator(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`).first().waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator(`.tab[aria-label*="${fileName}"]`).first().waitFor();
+    log("opened", fileName);
+
+    // 3. The warning squiggle, and the status bar's count.
+    const squiggle = page.locator(problemSquiggles).first();
+    await squiggle.waitFor({ state: "attached" });
+    log("squiggle", await page.locator(problemSquiggles).count());
+    const status = await until('the status bar to count "1 undeclared"', async () =>
+      /\b1 undeclared\b/.test(await statusText(page)) && (await statusText(page)),
+    );
+    log("status bar:", status);
+    await screenshot(page, "squiggle");
+
+    // 4. The hover explains the risk.
+    const box = await until("the squiggle's position", () => squiggle.boundingBox());
+    await page.mouse.move(box.x + Math.min(box.width / 2, 60), box.y + box.height / 2);
+    const hover = page.locator(".monaco-hover:visible", { hasText: "reaches an LLM inference call" }).first();
+    await hover.waitFor({ state: "visible" });
+    const hoverText = await hover.innerText();
+    for (const expected of ["user.contact.email", "openai.chat.completions.create", "Data-use tag"]) {
+      if (!hoverText.includes(expected)) {
+        throw new Error(`the hover lacks "${expected}":\n${hoverText}`);
+      }
+    }
+    log("hover:", hoverText.split("\n").slice(0, 2).join(" | "));
+    await screenshot(page, "hover");
+    await page.mouse.move(5, 5);
+    await page.keyboard.press("Escape");
+
+    // 5. The Problems panel lists the finding.
+    await page.keyboard.press("Control+Shift+M");
+    const problem = page.locator(".markers-panel .monaco-list-row", { hasText: "PL101" }).first();
+    await problem.waitFor({ state: "visible" });
+    const problemText = (await problem.innerText()).replace(/\s+/g, " ");
+    if (!problemText.includes("privacy-lens") || !problemText.includes("user.contact.email")) {
+      throw new Error(`unexpected Problems row: ${problemText}`);
+    }
+    log("problems:", problemText);
+    await screenshot(page, "problems");
+
+    // 6. The quick fix "Add data-use tag".
+    await page.locator(".monaco-editor .view-lines").first().click();
+    await page.keyboard.press("F8"); // go to the problem
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+.");
+    const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Add data-use tag" }).first();
+    await fix.waitFor({ state: "visible" });
+    const fixTitle = (await fix.innerText()).trim();
+    await screenshot(page, "quick-fix-menu");
+    await fix.click();
+    log("applied:", fixTitle);
+    await until("the tag in the editor", async () =>
+      (await page.locator(".monaco-editor .view-lines").first().innerText()).includes("@data-use"),
+    );
+
+    // 7. The squiggle disappears, the count drops to 0.
+    await until("the squiggle to disappear", async () => (await page.locator(problemSquiggles).count()) === 0);
+    await until('the status bar to count "0 undeclared"', async () => /\b0 undeclared\b/.test(await statusText(page)));
+    log("squiggle gone; status bar:", await statusText(page));
+    await screenshot(page, "fixed");
+
+    // 8. Save: the file on disk carries the tag above the call.
+    await page.keyboard.press("Control+S");
+    const saved = await until("the saved file to carry the tag", () => {
+      const text = fs.readFileSync(filePath, "utf8");
+      return text !== original && text.includes("@data-use") && text;
+    });
+    const lines = saved.split("\n");
+    const call = lines.findIndex((line) => line.includes("client.chat.completions.create"));
+    if (call < 1 || !/^\s*# @data-use [a-z_.]+ data=user\.contact\.email/.test(lines[call - 1])) {
+      throw new Error(`the saved file has no tag above the call:\n${saved}`);
+    }
+    log("saved:", lines[call - 1].trim());
+
+    // 9. "Explain rule" on the (now declared) finding under the cursor.
+    await page.locator(`.tab[aria-label*="${fileName}"]`).first().click();
+    await runCommand(page, "privacy-lens: Explain rule");
+    const preview = page.locator(".tab", { hasText: "PL101" }).first();
+    await preview.waitFor({ state: "visible" });
+    log("explain: opened", (await preview.innerText()).trim());
+    await screenshot(page, "explain");
+
+    // 10. "Show privacy report": the report, or a clear message that the binary has none.
+    await runCommand(page, "privacy-lens: Show privacy report");
+    const outcome = await until("the report or a message about it", async () => {
+      if ((await page.locator(".notifications-toasts", { hasText: "cannot build reports yet" }).count()) > 0) {
+        return "unsupported";
+      }
+      if ((await page.locator(".tab", { hasText: "Privacy report" }).count()) > 0) {
+        return "shown";
+      }
+      if ((await page.locator(".notifications-toasts", { hasText: "the report failed" }).count()) > 0) {
+        throw new Error("the report failed");
+      }
+      return false;
+    });
+    log("report:", outcome === "shown" ? "shown in a webview" : "this binary has no report command; the extension said so");
+    await screenshot(page, "report");
+  } catch (error) {
+    if (currentPage) {
+      await screenshot(currentPage, "failure").catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+main().then(
+  () => {
+    log(`ok; screenshots in ${shots}`);
+  },
+  (error) => {
+    console.error(`FAIL: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

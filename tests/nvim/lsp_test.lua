@@ -236,7 +236,7 @@ local function main()
 
   -- Stop the server cleanly and quit.
   for _, client in ipairs(pl.clients()) do
-    client.stop()
+    pl.stop_client(client)
   end
   wait('the server to stop', function()
     return #pl.clients() == 0

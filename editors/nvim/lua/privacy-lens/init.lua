@@ -129,9 +129,29 @@ end
 -- 0.7: one client per root, started with vim.lsp.start_client.
 local clients_by_root = {}
 
+-- Client methods are called with `:` from 0.11 on (`.` is deprecated there)
+-- and with `.` before (where `client:stop()` would mean stop(force = client)).
+local method_calls = vim.fn.has("nvim-0.11") == 1
+
+local function is_stopped(client)
+  if method_calls then
+    return client:is_stopped()
+  end
+  return client.is_stopped()
+end
+
+--- Stops a client cleanly (shutdown, then exit).
+function M.stop_client(client)
+  if method_calls then
+    client:stop()
+  else
+    client.stop()
+  end
+end
+
 local function client_alive(id)
   local client = id and vim.lsp.get_client_by_id(id)
-  return client ~= nil and not (client.is_stopped and client.is_stopped())
+  return client ~= nil and not is_stopped(client)
 end
 
 --- Attaches buffer `buf` to the client of its project (0.7–0.10).
@@ -418,7 +438,7 @@ function M.restart()
     for buf in pairs(client.attached_buffers or {}) do
       buffers[buf] = true
     end
-    client.stop()
+    M.stop_client(client)
   end
   clients_by_root = {}
   -- Start again once every old client has exited (at most 5 s).
@@ -429,7 +449,7 @@ function M.restart()
     end
     waited = waited + 20
     for _, client in ipairs(stopping) do
-      if not client.is_stopped() and waited < 5000 then
+      if not is_stopped(client) and waited < 5000 then
         return
       end
     end

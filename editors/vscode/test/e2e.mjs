@@ -78,13 +78,34 @@ async function statusText(page) {
   return (await item.count()) > 0 ? (await item.innerText()).trim() : "";
 }
 
+/** The text of the first webview frame (not the workbench) that contains `needle`. */
+async function frameWithText(page, needle) {
+  for (const frame of page.frames()) {
+    if (frame === page.mainFrame()) {
+      continue;
+    }
+    const text = await frame.evaluate(() => document.body?.innerText ?? "").catch(() => "");
+    if (text.includes(needle)) {
+      return text;
+    }
+  }
+  return undefined;
+}
+
+/** Runs a command from the palette (F1). A key press that lands while the
+ * workbench moves focus can close the palette again: retry until it stays. */
 async function runCommand(page, title) {
-  await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: stepTimeout });
-  await input.fill(`>${title}`);
   const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
-  await row.waitFor({ state: "visible", timeout: stepTimeout });
+  await until(`the command palette to offer "${title}"`, async () => {
+    if (!(await input.isVisible())) {
+      await page.keyboard.press("F1");
+      await input.waitFor({ state: "visible", timeout: 2000 });
+    }
+    await input.fill(`>${title}`, { timeout: 2000 });
+    await row.waitFor({ state: "visible", timeout: 2000 });
+    return true;
+  });
   await page.keyboard.press("Enter");
 }
 
@@ -202,11 +223,13 @@ async function main() {
     log("saved:", lines[call - 1].trim());
 
     // 9. "Explain rule" on the (now declared) finding under the cursor.
-    await page.locator(`.tab[aria-label*="${fileName}"]`).first().click();
     await runCommand(page, "privacy-lens: Explain rule");
     const preview = page.locator(".tab", { hasText: "PL101" }).first();
     await preview.waitFor({ state: "visible" });
     log("explain: opened", (await preview.innerText()).trim());
+    // The page is rendered in a webview (nested iframes): wait for its text.
+    const page101 = await until("the rule's page in the preview", () => frameWithText(page, "personal-data-to-llm"));
+    log("explain:", page101.split("\n")[0]);
     await screenshot(page, "explain");
 
     // 10. "Show privacy report": the report, or a clear message that the binary has none.
@@ -223,7 +246,13 @@ async function main() {
       }
       return false;
     });
-    log("report:", outcome === "shown" ? "shown in a webview" : "this binary has no report command; the extension said so");
+    if (outcome === "shown") {
+      // The report names the file whose flow it lists.
+      const report = await until("the report's text in its webview", () => frameWithText(page, "app.py"));
+      log("report: shown in a webview:", report.split("\n")[0]);
+    } else {
+      log("report: this binary has no report command; the extension said so");
+    }
     await screenshot(page, "report");
   } catch (error) {
     if (currentPage) {

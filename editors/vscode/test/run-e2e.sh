@@ -45,7 +45,7 @@ vsix="$ext/privacy-lens.vsix"
 work="$(mktemp -d)"
 shots="${PRIVACY_LENS_SCREENSHOTS:-$root/target/vscode-e2e/screenshots}"
 rm -rf "$shots"
-mkdir -p "$shots" "$work"/{project,user/User,extensions,xdg/config,xdg/data,xdg/cache,xdg/state}
+mkdir -p "$shots" "$work"/{project,user/User,user/Machine,extensions,xdg/config,xdg/data,xdg/cache,xdg/state}
 cp "$here/fixture/app.py" "$work/project/app.py"
 cs_pid=""
 cleanup() {
@@ -87,6 +87,9 @@ require("fs").writeFileSync(file, JSON.stringify({
   "privacy-lens.debounceMs": 0,
 }, null, 2));
 ' "$work/user/User/settings.json" "$bin"
+# code-server is a remote setup: machine-scoped settings such as
+# privacy-lens.server.path are read from the remote (Machine) settings.
+cp "$work/user/User/settings.json" "$work/user/Machine/settings.json"
 
 cs_args=(--config "$work/config.yaml" --user-data-dir "$work/user" --extensions-dir "$work/extensions")
 echo "e2e: installing $vsix" >&2

@@ -201,6 +201,18 @@ local function main()
     settings = { debounceMs = 0, rules = { severity = { PL101 = 'error' } } },
   })
   check(vim.fn.exists(':PrivacyLensExplain') == 2, 'setup{} did not define :PrivacyLensExplain')
+  -- Which way the plugin starts the server: vim.lsp.config/enable on 0.11+,
+  -- its FileType autocommand before.
+  local has_autocmd = pcall(vim.api.nvim_get_autocmds, { group = 'privacy_lens', event = 'FileType' })
+  if vim.fn.has('nvim-0.11') == 1 then
+    check(vim.lsp.config[pl.name] ~= nil and vim.lsp.config[pl.name].cmd[1] == bin,
+      'on 0.11+ setup{} should register vim.lsp.config.' .. pl.name)
+    check(not has_autocmd, 'on 0.11+ setup{} should not add its own FileType autocommand')
+    log('setup{}: vim.lsp.config + vim.lsp.enable')
+  else
+    check(has_autocmd, 'before 0.11 setup{} should add a FileType autocommand')
+    log('setup{}: FileType autocommand')
+  end
 
   local python = scenario(pl, project .. '/app.py', {
     filetype = 'python', line = 8, call = 'client.chat.completions.create',

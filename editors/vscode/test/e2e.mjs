@@ -3,16 +3,20 @@
 // Started by run-e2e.sh, which installs the .vsix into a throwaway profile and
 // starts code-server; this script only talks to the browser.
 //
-// Scenario on a Python file: the warning squiggle appears; the status bar
+// Scenario on a Python file: the squiggle appears (an error: the settings make
+// PL101 one, which shows they reach the server); the status bar
 // counts 1 undeclared flow; the hover explains the risk; the Problems panel
 // lists the finding; the quick fix "Add data-use tag" applies; the squiggle
 // disappears and the count drops to 0; the saved file carries the tag;
 // "Explain rule" opens the rule's page; "Show privacy report" shows the report
-// or says the binary has none yet. Every step waits on a condition (never a
+// or says the binary has none yet; pointing privacy-lens.server.path at a
+// missing file restarts the server and shows the error with a link to the
+// install instructions. Every step waits on a condition (never a
 // fixed sleep) and leaves a screenshot in $E2E_SCREENSHOTS.
 //
 // Environment: E2E_URL (code-server), E2E_PROJECT (the folder), E2E_FILE
 // (file name in it), E2E_SCREENSHOTS (folder), CHROMIUM (the browser),
+// E2E_MACHINE_SETTINGS (code-server's machine settings.json),
 // E2E_STEP_TIMEOUT_MS (per step, default 30000).
 
 import * as fs from "node:fs";
@@ -32,6 +36,7 @@ const project = env("E2E_PROJECT");
 const fileName = env("E2E_FILE");
 const shots = env("E2E_SCREENSHOTS");
 const browserPath = env("CHROMIUM");
+const machineSettings = env("E2E_MACHINE_SETTINGS");
 const stepTimeout = Number(process.env.E2E_STEP_TIMEOUT_MS || 30000);
 const filePath = path.join(project, fileName);
 const started = Date.now();
@@ -151,8 +156,8 @@ async function main() {
     await page.locator(`.tab[aria-label*="${fileName}"]`).first().waitFor();
     log("opened", fileName);
 
-    // 3. The warning squiggle, and the status bar's count.
-    const squiggle = page.locator(problemSquiggles).first();
+    // 3. The squiggle (an error, per the settings), and the status bar's count.
+    const squiggle = page.locator(".monaco-editor .squiggly-error").first();
     await squiggle.waitFor({ state: "attached" });
     log("squiggle", await page.locator(problemSquiggles).count());
     const status = await until('the status bar to count "1 undeclared"', async () =>
@@ -254,6 +259,25 @@ async function main() {
       log("report: this binary has no report command; the extension said so");
     }
     await screenshot(page, "report");
+
+    // 11. A missing binary: the setting points nowhere; the server restarts
+    // and the user gets the error and a link to the install instructions.
+    const settings = JSON.parse(fs.readFileSync(machineSettings, "utf8"));
+    settings["privacy-lens.server.path"] = path.join(project, "no-such-privacy-lens");
+    fs.writeFileSync(machineSettings, JSON.stringify(settings, null, 2));
+    const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "not an executable file" }).first();
+    await toast.waitFor({ state: "visible" });
+    await until('the status bar to show the warning', async () =>
+      (await page.locator(".statusbar-item", { hasText: "privacy-lens" }).count()) > 0,
+    );
+    await screenshot(page, "missing-binary");
+    await toast.locator(".monaco-button", { hasText: "Install instructions" }).first().click();
+    const instructions = await until("the install instructions", () => frameWithText(page, "Installing the server"));
+    if (!instructions.includes("cargo install")) {
+      throw new Error(`the install instructions lack the install command:\n${instructions}`);
+    }
+    log("missing binary: error shown, install instructions opened");
+    await screenshot(page, "install-instructions");
   } catch (error) {
     if (currentPage) {
       await screenshot(currentPage, "failure").catch(() => undefined);

@@ -271,8 +271,15 @@ async function main() {
       (await page.locator(".statusbar-item", { hasText: "privacy-lens" }).count()) > 0,
     );
     await screenshot(page, "missing-binary");
-    await toast.locator(".monaco-button", { hasText: "Install instructions" }).first().click();
-    const instructions = await until("the install instructions", () => frameWithText(page, "Installing the server"));
+    // Toasts move while older ones fade out: click again until the page opens.
+    const button = toast.locator(".monaco-button", { hasText: "Install instructions" }).first();
+    const instructions = await until("the install instructions", async () => {
+      const text = await frameWithText(page, "Installing the server");
+      if (!text && (await button.isVisible())) {
+        await button.click({ timeout: 2000 }).catch(() => undefined);
+      }
+      return text;
+    });
     if (!instructions.includes("cargo install")) {
       throw new Error(`the install instructions lack the install command:\n${instructions}`);
     }

@@ -11,19 +11,22 @@
 //!
 //! The second runs the same scenario in the Neovim named by
 //! `PRIVACY_LENS_NVIM_NEW` (0.11+: the `vim.lsp.config`/`vim.lsp.enable`
-//! path; `tests/nvim/setup-nvim-new.sh` fetches one). It is skipped when the
-//! variable is unset, unless `PRIVACY_LENS_REQUIRE_NVIM_NEW` is set.
+//! path; `tests/nvim/setup-nvim-new.sh` fetches one), and the third runs it
+//! there with `setup{ native = false }` (the `FileType` autocommand with
+//! `vim.lsp.start`, as on 0.8–0.10). Both are skipped when the variable is
+//! unset, unless `PRIVACY_LENS_REQUIRE_NVIM_NEW` is set.
 
 use std::path::Path;
 use std::process::Command;
 
-fn run(nvim: Option<&std::ffi::OsStr>, require: &str, what: &str) {
+fn run(nvim: Option<&std::ffi::OsStr>, native: bool, require: &str, what: &str) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nvim/run.sh");
     let mut command = Command::new("bash");
     command.arg(&script).arg(env!("CARGO_BIN_EXE_privacy-lens"));
     if let Some(nvim) = nvim {
         command.env("NVIM", nvim);
     }
+    command.env("PRIVACY_LENS_NVIM_NATIVE", if native { "1" } else { "0" });
     let output = command.output().expect("cannot run bash");
     let stderr = String::from_utf8_lossy(&output.stderr);
     match output.status.code() {
@@ -37,19 +40,44 @@ fn run(nvim: Option<&std::ffi::OsStr>, require: &str, what: &str) {
 
 #[test]
 fn neovim_diagnostics_hover_code_action_and_save() {
-    run(None, "PRIVACY_LENS_REQUIRE_NVIM", "Neovim");
+    run(None, true, "PRIVACY_LENS_REQUIRE_NVIM", "Neovim");
 }
 
-#[test]
-fn neovim_011_native_configuration() {
-    let Some(nvim) = std::env::var_os("PRIVACY_LENS_NVIM_NEW") else {
+fn newer_neovim() -> Option<std::ffi::OsString> {
+    let nvim = std::env::var_os("PRIVACY_LENS_NVIM_NEW");
+    if nvim.is_none() {
         if std::env::var_os("PRIVACY_LENS_REQUIRE_NVIM_NEW").is_some() {
             panic!("PRIVACY_LENS_REQUIRE_NVIM_NEW is set but PRIVACY_LENS_NVIM_NEW is not");
         }
         eprintln!(
             "SKIPPED Neovim 0.11+ test: PRIVACY_LENS_NVIM_NEW is not set (tests/nvim/setup-nvim-new.sh)"
         );
-        return;
-    };
-    run(Some(&nvim), "PRIVACY_LENS_REQUIRE_NVIM_NEW", "Neovim 0.11+");
+    }
+    nvim
+}
+
+#[test]
+fn neovim_011_native_configuration() {
+    if let Some(nvim) = newer_neovim() {
+        run(
+            Some(&nvim),
+            true,
+            "PRIVACY_LENS_REQUIRE_NVIM_NEW",
+            "Neovim 0.11+",
+        );
+    }
+}
+
+/// `setup{ native = false }` on a newer Neovim: the `FileType` autocommand
+/// with `vim.lsp.start`, the path Neovim 0.8–0.10 take.
+#[test]
+fn neovim_autocommand_with_vim_lsp_start() {
+    if let Some(nvim) = newer_neovim() {
+        run(
+            Some(&nvim),
+            false,
+            "PRIVACY_LENS_REQUIRE_NVIM_NEW",
+            "Neovim vim.lsp.start",
+        );
+    }
 }

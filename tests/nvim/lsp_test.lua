@@ -195,23 +195,30 @@ local function main()
   check(vim.fn.exists(':PrivacyLensReport') == 2, 'plugin/privacy-lens.lua did not define :PrivacyLensReport')
 
   local pl = require('privacy-lens')
-  pl.setup({
+  -- PRIVACY_LENS_NVIM_NATIVE=0: the FileType autocommand even on 0.11+
+  -- (there it starts clients with vim.lsp.start, the 0.8-0.10 path).
+  local native = os.getenv('PRIVACY_LENS_NVIM_NATIVE') ~= '0'
+  local options = {
     bin = bin,
     flags = { debounce_text_changes = 0 },
     settings = { debounceMs = 0, rules = { severity = { PL101 = 'error' } } },
-  })
+  }
+  if not native then
+    options.native = false
+  end
+  pl.setup(options)
   check(vim.fn.exists(':PrivacyLensExplain') == 2, 'setup{} did not define :PrivacyLensExplain')
   -- Which way the plugin starts the server: vim.lsp.config/enable on 0.11+,
   -- its FileType autocommand before.
   local has_autocmd = pcall(vim.api.nvim_get_autocmds, { group = 'privacy_lens', event = 'FileType' })
-  if vim.fn.has('nvim-0.11') == 1 then
+  if vim.fn.has('nvim-0.11') == 1 and native then
     check(vim.lsp.config[pl.name] ~= nil and vim.lsp.config[pl.name].cmd[1] == bin,
       'on 0.11+ setup{} should register vim.lsp.config.' .. pl.name)
     check(not has_autocmd, 'on 0.11+ setup{} should not add its own FileType autocommand')
     log('setup{}: vim.lsp.config + vim.lsp.enable')
   else
-    check(has_autocmd, 'before 0.11 setup{} should add a FileType autocommand')
-    log('setup{}: FileType autocommand')
+    check(has_autocmd, 'setup{} should add a FileType autocommand (before 0.11, or with native = false)')
+    log('setup{}: FileType autocommand, clients from ' .. (vim.lsp.start and 'vim.lsp.start' or 'vim.lsp.start_client'))
   end
 
   local python = scenario(pl, project .. '/app.py', {

@@ -5,7 +5,9 @@
 #
 #   tests/nvim/run.sh [PATH/TO/privacy-lens]     (default: target/debug/privacy-lens)
 #
-# NVIM=/path/to/nvim picks another Neovim (default: nvim on PATH).
+# NVIM=/path/to/nvim picks another Neovim (default: nvim on PATH);
+# PRIVACY_LENS_NVIM_NATIVE=0 makes setup{} use its FileType autocommand
+# even on 0.11+ (clients from vim.lsp.start, as on 0.8-0.10).
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (no nvim). Never hangs: the
 # whole run is bounded by `timeout`.

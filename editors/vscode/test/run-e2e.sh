@@ -44,8 +44,9 @@ vsix="$ext/privacy-lens.vsix"
 
 work="$(mktemp -d)"
 shots="${PRIVACY_LENS_SCREENSHOTS:-$root/target/vscode-e2e/screenshots}"
-rm -rf "$shots"
-mkdir -p "$shots" "$work"/{project,user/User,user/Machine,extensions,xdg/config,xdg/data,xdg/cache,xdg/state}
+mkdir -p "$shots"
+rm -f "$shots"/[0-9][0-9]-*.png # the previous run's
+mkdir -p "$work"/{project,user/User,user/Machine,extensions,xdg/config,xdg/data,xdg/cache,xdg/state}
 cp "$here/fixture/app.py" "$work/project/app.py"
 cs_pid=""
 cleanup() {

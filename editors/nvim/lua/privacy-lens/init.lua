@@ -167,7 +167,10 @@ function M.attach(buf)
   local root = fname ~= "" and M.root_dir(fname) or vim.loop.cwd()
   local config = client_config(root)
   if vim.lsp.start then
-    return vim.lsp.start(config, { bufnr = buf })
+    -- 0.8 attaches the current buffer (opts.bufnr came in 0.9).
+    return vim.api.nvim_buf_call(buf, function()
+      return vim.lsp.start(config, { bufnr = buf })
+    end)
   end
   local id = clients_by_root[root]
   if not client_alive(id) then

@@ -97,21 +97,27 @@ async function frameWithText(page, needle) {
   return undefined;
 }
 
-/** Runs a command from the palette (F1). A key press that lands while the
- * workbench moves focus can close the palette again: retry until it stays. */
-async function runCommand(page, title) {
+/** Types `text` into the quick input opened by `key` and picks the row
+ * `row` (a locator). A key press that lands while the workbench moves focus
+ * can close the quick input again: retry until it stays. */
+async function quickPick(page, key, text, row, what) {
   const input = page.locator(".quick-input-widget input");
-  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
-  await until(`the command palette to offer "${title}"`, async () => {
+  await until(what, async () => {
     if (!(await input.isVisible())) {
-      await page.keyboard.press("F1");
+      await page.keyboard.press(key);
       await input.waitFor({ state: "visible", timeout: 2000 });
     }
-    await input.fill(`>${title}`, { timeout: 2000 });
+    await input.fill(text, { timeout: 2000 });
     await row.waitFor({ state: "visible", timeout: 2000 });
     return true;
   });
   await page.keyboard.press("Enter");
+}
+
+/** Runs a command from the palette (F1). */
+async function runCommand(page, title) {
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  await quickPick(page, "F1", `>${title}`, row, `the command palette to offer "${title}"`);
 }
 
 async function main() {
@@ -148,11 +154,8 @@ async function main() {
 
     // 2. Open the file.
     await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } });
-    await page.keyboard.press("Control+P");
-    await page.locator(".quick-input-widget input").waitFor({ state: "visible" });
-    await page.keyboard.type(fileName);
-    await page.locator(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`).first().waitFor();
-    await page.keyboard.press("Enter");
+    const fileRow = page.locator(`.quick-input-list .monaco-list-row[aria-label*="${fileName}"]`).first();
+    await quickPick(page, "Control+P", fileName, fileRow, `quick open to offer ${fileName}`);
     await page.locator(`.tab[aria-label*="${fileName}"]`).first().waitFor();
     log("opened", fileName);
 
@@ -168,9 +171,14 @@ async function main() {
 
     // 4. The hover explains the risk.
     const box = await until("the squiggle's position", () => squiggle.boundingBox());
-    await page.mouse.move(box.x + Math.min(box.width / 2, 60), box.y + box.height / 2);
     const hover = page.locator(".monaco-hover:visible", { hasText: "reaches an LLM inference call" }).first();
-    await hover.waitFor({ state: "visible" });
+    // Move onto the squiggle (again, from outside, until the hover shows).
+    await until("the hover", async () => {
+      await page.mouse.move(5, 5);
+      await page.mouse.move(box.x + Math.min(box.width / 2, 60), box.y + box.height / 2, { steps: 4 });
+      await hover.waitFor({ state: "visible", timeout: 3000 });
+      return true;
+    });
     const hoverText = await hover.innerText();
     for (const expected of ["user.contact.email", "openai.chat.completions.create", "Data-use tag"]) {
       if (!hoverText.includes(expected)) {

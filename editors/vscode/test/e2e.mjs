@@ -11,12 +11,14 @@
 // "Explain rule" opens the rule's page; "Show privacy report" shows the report
 // or says the binary has none yet; pointing privacy-lens.server.path at a
 // missing file restarts the server and shows the error with a link to the
-// install instructions. Every step waits on a condition (never a
+// install instructions; pointing it back and running "Restart server" brings
+// the server back. Every step waits on a condition (never a
 // fixed sleep) and leaves a screenshot in $E2E_SCREENSHOTS.
 //
 // Environment: E2E_URL (code-server), E2E_PROJECT (the folder), E2E_FILE
 // (file name in it), E2E_SCREENSHOTS (folder), CHROMIUM (the browser),
-// E2E_MACHINE_SETTINGS (code-server's machine settings.json),
+// E2E_MACHINE_SETTINGS (code-server's machine settings.json), E2E_LOGS
+// (code-server's logs folder, where the extension's output channel is written),
 // E2E_STEP_TIMEOUT_MS (per step, default 30000).
 
 import * as fs from "node:fs";
@@ -37,6 +39,7 @@ const fileName = env("E2E_FILE");
 const shots = env("E2E_SCREENSHOTS");
 const browserPath = env("CHROMIUM");
 const machineSettings = env("E2E_MACHINE_SETTINGS");
+const logsDir = env("E2E_LOGS");
 const stepTimeout = Number(process.env.E2E_STEP_TIMEOUT_MS || 30000);
 const filePath = path.join(project, fileName);
 const started = Date.now();
@@ -81,6 +84,23 @@ const problemSquiggles = ".monaco-editor .squiggly-warning, .monaco-editor .squi
 async function statusText(page) {
   const item = page.locator(".statusbar-item", { hasText: "undeclared" }).first();
   return (await item.count()) > 0 ? (await item.innerText()).trim() : "";
+}
+
+/** The extension's output channel, as code-server writes it to its logs. */
+function extensionLog() {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (entry.name === "privacy-lens.log" && full.includes("privacy-lens.privacy-lens")) {
+        found.push(full);
+      }
+    }
+  };
+  walk(logsDir);
+  return found.map((file) => fs.readFileSync(file, "utf8")).join("\n");
 }
 
 /** The text of the first webview frame (not the workbench) that contains `needle`. */
@@ -271,6 +291,7 @@ async function main() {
     // 11. A missing binary: the setting points nowhere; the server restarts
     // and the user gets the error and a link to the install instructions.
     const settings = JSON.parse(fs.readFileSync(machineSettings, "utf8"));
+    const originalServerPath = settings["privacy-lens.server.path"];
     settings["privacy-lens.server.path"] = path.join(project, "no-such-privacy-lens");
     fs.writeFileSync(machineSettings, JSON.stringify(settings, null, 2));
     const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "not an executable file" }).first();
@@ -293,6 +314,19 @@ async function main() {
     }
     log("missing binary: error shown, install instructions opened");
     await screenshot(page, "install-instructions");
+
+    // 12. The binary back, then "Restart server": the output channel logs
+    // each start, and the status bar counts flows again.
+    const starts = () => (extensionLog().match(/Language server started/g) ?? []).length;
+    const before = starts();
+    settings["privacy-lens.server.path"] = originalServerPath;
+    fs.writeFileSync(machineSettings, JSON.stringify(settings, null, 2));
+    await until("the server to start again with the binary back", async () => starts() > before);
+    await runCommand(page, "privacy-lens: Restart server");
+    await until("the restart", async () => starts() > before + 1 && /Restarting the language server/.test(extensionLog()));
+    await until('the status bar to count "0 undeclared" again', async () => /\b0 undeclared\b/.test(await statusText(page)));
+    log("restart: the server is back;", await statusText(page));
+    await screenshot(page, "restarted");
   } catch (error) {
     if (currentPage) {
       await screenshot(currentPage, "failure").catch(() => undefined);

@@ -121,6 +121,7 @@ fi
 status=0
 E2E_URL="http://127.0.0.1:$port" E2E_PROJECT="$work/project" E2E_FILE="app.py" \
 E2E_SCREENSHOTS="$shots" CHROMIUM="$CHROMIUM" E2E_MACHINE_SETTINGS="$work/user/Machine/settings.json" \
+E2E_LOGS="$work/user/logs" \
   timeout --kill-after=5 "${VSCODE_TEST_TIMEOUT:-300}" node "$here/e2e.mjs" || status=$?
 
 if [[ $status -ne 0 ]]; then
@@ -138,4 +139,4 @@ if [[ -n "${PRIVACY_LENS_UPDATE_DOC_SCREENSHOT:-}" ]]; then
   cp "$shots"/*-hover.png "$root/docs/images/vscode-hover.png"
   echo "e2e: updated docs/images/vscode-hover.png" >&2
 fi
-echo "vscode: squiggle, status bar, hover, Problems, quick fix, save, explain, report, missing binary: ok in $((SECONDS - started)) s; screenshots in $shots" >&2
+echo "vscode: squiggle, status bar, hover, Problems, quick fix, save, explain, report, missing binary, restart: ok in $((SECONDS - started)) s; screenshots in $shots" >&2

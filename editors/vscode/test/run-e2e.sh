@@ -59,9 +59,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# code-server, its extension host and Chromium write under the XDG folders.
+# code-server, its extension host and Chromium write under the XDG folders,
+# and leave their sockets in TMPDIR: all inside the throwaway folder.
 export XDG_CONFIG_HOME="$work/xdg/config" XDG_DATA_HOME="$work/xdg/data"
 export XDG_CACHE_HOME="$work/xdg/cache" XDG_STATE_HOME="$work/xdg/state"
+mkdir -p "$work/tmp"
+export TMPDIR="$work/tmp"
 
 port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 cat >"$work/config.yaml" <<EOF

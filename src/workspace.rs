@@ -384,8 +384,10 @@ impl Workspace {
         let mut current = Some(dir);
         let mut visited = Vec::new();
         while let Some(d) = current {
-            if let Some(known) = self.tsconfigs.get(d) {
-                let found = known.clone();
+            // Clone out of the map before inserting: a DashMap guard held
+            // across an insert into the same shard deadlocks.
+            let known = self.tsconfigs.get(d).map(|entry| entry.value().clone());
+            if let Some(found) = known {
                 for v in visited {
                     self.tsconfigs.insert(v, found.clone());
                 }
@@ -957,6 +959,44 @@ mod tests {
         let text = "import a from './a';\nexport { b } from \"../b\";\nconst c = require('./c');\nconst d = await import('@/d');\nconst s = 'not an import';";
         let specs = scan_imports(text, Language::TypeScript);
         assert_eq!(specs, vec!["./a", "../b", "./c", "@/d"]);
+    }
+
+    /// Lookups from many folders under one `tsconfig.json` reuse cached
+    /// answers while caching new ones (this once deadlocked on a map shard).
+    #[test]
+    fn tsconfig_lookups_from_nested_folders_resolve_aliases() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(
+            root.join("tsconfig.json"),
+            r#"{ "compilerOptions": { "paths": { "@/*": ["./src/*"] } } }"#,
+        )
+        .unwrap();
+        let workspace = Workspace::new();
+        let target = root.join("src/lib/ai.ts");
+        workspace.add_file(&target, Language::TypeScript);
+        let mut deep = root.join("src");
+        for level in 0..40 {
+            deep.push(format!("d{level}"));
+            let file = deep.join("route.ts");
+            let provider = FileProvider::new(&workspace, &file, Language::TypeScript, None);
+            assert_eq!(
+                provider.resolve("@/lib/ai"),
+                Some(target.clone()),
+                "{level}"
+            );
+        }
+        // From the top again: every folder on the way is cached now.
+        for level in (0..40).rev().step_by(3) {
+            let mut dir = root.join("src");
+            for l in 0..=level {
+                dir.push(format!("d{l}"));
+            }
+            let provider =
+                FileProvider::new(&workspace, &dir.join("x.ts"), Language::TypeScript, None);
+            assert_eq!(provider.resolve("@/lib/ai"), Some(target.clone()));
+            assert_eq!(provider.resolve("react"), None);
+        }
     }
 
     #[test]

@@ -166,7 +166,7 @@ fn new_categories_calls_and_files_are_reported() {
             (
                 "app/chat.py".to_string(),
                 "PL101".to_string(),
-                "user.name".to_string()
+                "user.content.private,user.name".to_string()
             ),
             (
                 "app/chat.py".to_string(),
@@ -176,7 +176,7 @@ fn new_categories_calls_and_files_are_reported() {
             (
                 "app/new.py".to_string(),
                 "PL101".to_string(),
-                "user.name".to_string()
+                "user.content.private,user.name".to_string()
             ),
         ]
     );
@@ -201,7 +201,7 @@ fn paths_work_from_a_subdirectory() {
         [(
             "new.py".to_string(),
             "PL101".to_string(),
-            "user.name".to_string()
+            "user.content.private,user.name".to_string()
         )]
     );
     assert_eq!(code, Some(1));
@@ -224,7 +224,7 @@ fn a_new_category_on_an_old_call_is_a_new_flow() {
         [(
             "app/chat.py".to_string(),
             "PL101".to_string(),
-            "user.contact.email,user.name".to_string()
+            "user.contact.email,user.content.private,user.name".to_string()
         )]
     );
 }

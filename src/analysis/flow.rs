@@ -936,11 +936,14 @@ impl<'a, 't> Engine<'a, 't> {
             );
         }
         // Person context is costly to establish: only look when it matters.
-        let class = self.classify_name(prop, false).or_else(|| {
-            self.classifier
-                .classify_name(prop, true)
-                .filter(|c| self.context_for(c.category, object, &object_value, frame))
-        });
+        let class = self
+            .classify_name(prop, false)
+            .or_else(|| {
+                self.classifier
+                    .classify_name(prop, true)
+                    .filter(|c| self.context_for(c.category, object, &object_value, frame))
+            })
+            .or_else(|| self.classify_compound(object, prop));
         if let Some(class) = class {
             self.mark_person_record(object, frame);
             let evidence = self.short_text(node);
@@ -980,6 +983,37 @@ impl<'a, 't> Engine<'a, 't> {
         if let Some(base) = self.base_name(object) {
             frame.person_records.insert(base);
         }
+    }
+
+    /// What the object's name and a key say together (`email["body"]` is an
+    /// e-mail body, `message.transcript` a transcript): strong terms only.
+    fn classify_compound(&self, object: Node<'t>, key: &str) -> Option<classify::Classification> {
+        if self.role(object) != Some(Role::Name) {
+            return None;
+        }
+        let object = self.text(object);
+        // Person objects (`user.preferences`) go through person context instead.
+        if object.len() > 40 || key.len() > 40 || self.classifier.mentions_person(object) {
+            return None;
+        }
+        self.classify_name(&format!("{object}_{key}"), false)
+    }
+
+    fn compound_key_labels(
+        &mut self,
+        object: Node<'t>,
+        key_node: Node<'t>,
+        keys: &[String],
+    ) -> Vec<Label> {
+        let mut labels = Vec::new();
+        for key in keys {
+            if let Some(class) = self.classify_compound(object, key) {
+                let evidence = format!("{}[\"{key}\"]", self.text(object));
+                let label = self.source(key_node, class.category, evidence, None);
+                push_label(&mut labels, label);
+            }
+        }
+        labels
     }
 
     /// Classifies string keys (`row["email"]`, `df[["age", "zip"]]`).
@@ -1027,7 +1061,10 @@ impl<'a, 't> Engine<'a, 't> {
                 let context = !table
                     && self.needs_context(keys)
                     && self.person_context(object, &object_value, frame);
-                let labels = self.key_labels(key, keys, context, table);
+                let mut labels = self.key_labels(key, keys, context, table);
+                if labels.is_empty() && !table {
+                    labels = self.compound_key_labels(object, key, keys);
+                }
                 if !labels.is_empty() && !table {
                     self.mark_person_record(object, frame);
                 }

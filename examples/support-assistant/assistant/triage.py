@@ -21,8 +21,8 @@ def triage(ticket, customer):
         f"Ticket from {customer.full_name} <{customer.email}>:\n{ticket.body}\n\n"
         f"Answer with one queue from {', '.join(QUEUES)}, then a one-line summary."
     )
-    # @data-use essential.service data=user.name,user.contact.email subject=customer basis=contract retention=30d ref=DPIA-12
-    reply = client.messages.create(  # expect: PL101:declared user.name user.contact.email
+    # @data-use essential.service data=user.name,user.contact.email,user.content.private subject=customer basis=contract retention=30d ref=DPIA-12
+    reply = client.messages.create(  # expect: PL101:declared user.name user.contact.email user.content.private
         model="claude-sonnet-4-5",
         max_tokens=200,
         messages=[{"role": "user", "content": prompt}],

@@ -25,7 +25,7 @@ use crate::finding::{FileAnalysis, Finding};
 use crate::language::Language;
 
 /// Rounds over an import cycle before its summaries are taken as settled.
-const MAX_CYCLE_ROUNDS: usize = 3;
+const MAX_CYCLE_ROUNDS: usize = 2;
 /// Dependents re-analysed after one change, transitively, at most.
 const MAX_UPDATE_FILES: usize = 256;
 
@@ -294,6 +294,19 @@ impl Workspace {
                 .collect()
         };
         let (components, levels) = schedule(&edges);
+        tracing::debug!(
+            files = inputs.len(),
+            edges = edges.iter().map(Vec::len).sum::<usize>(),
+            components = components.len(),
+            largest_cycle = components.iter().map(Vec::len).max().unwrap_or(0),
+            in_cycles = components
+                .iter()
+                .filter(|c| c.len() > 1)
+                .map(Vec::len)
+                .sum::<usize>(),
+            levels = levels.iter().max().map_or(0, |l| l + 1),
+            "import order"
+        );
         let mut results: Vec<Option<FileAnalysis>> = (0..inputs.len()).map(|_| None).collect();
         let slots: Vec<std::sync::Mutex<Option<FileAnalysis>>> = (0..inputs.len())
             .map(|_| std::sync::Mutex::new(None))
@@ -323,14 +336,22 @@ impl Workspace {
         for (level, comps) in by_level.iter().enumerate() {
             comps.par_iter().for_each(|c| {
                 let members = &components[*c];
-                let rounds = if members.len() > 1 || edges[members[0]].contains(&members[0]) {
-                    MAX_CYCLE_ROUNDS
-                } else {
-                    1
-                };
-                for round in 0..rounds {
-                    let mut changed = false;
-                    for m in members {
+                // In a cycle, dependencies first as far as the cycle allows;
+                // later rounds redo only the files that saw a summary of the
+                // cycle that has changed (or was missing) since.
+                let order = cycle_order(members, &edges);
+                let mut seen: Vec<Vec<(PathBuf, Option<u64>)>> = vec![Vec::new(); order.len()];
+                for round in 0..MAX_CYCLE_ROUNDS {
+                    let mut any = false;
+                    for (k, m) in order.iter().enumerate() {
+                        let stale = round == 0
+                            || seen[k].iter().any(|(dep, fingerprint)| {
+                                self.summaries.get(dep).map(|s| s.fingerprint) != *fingerprint
+                            });
+                        if !stale {
+                            continue;
+                        }
+                        any = true;
                         let (path, language, text) = &inputs[*m];
                         let scope = Scope {
                             visible: &visible,
@@ -340,13 +361,20 @@ impl Workspace {
                         let provider = FileProvider::new(self, path, *language, Some(scope));
                         let out = analyse(path, text, *language, &provider);
                         let mut analysis = out.analysis;
-                        changed |=
-                            self.record(path, &provider, &mut analysis, out.summary.map(Arc::new));
+                        self.record(path, &provider, &mut analysis, out.summary.map(Arc::new));
+                        seen[k] = provider
+                            .looked_up
+                            .take()
+                            .into_iter()
+                            .filter(|(dep, _)| {
+                                visible.index.get(dep).is_some_and(|i| members.contains(i))
+                            })
+                            .collect();
                         if let Ok(mut slot) = slots[*m].lock() {
                             *slot = Some(analysis);
                         }
                     }
-                    if !changed && round > 0 {
+                    if !any || members.len() == 1 && !edges[members[0]].contains(&members[0]) {
                         break;
                     }
                 }
@@ -451,6 +479,8 @@ pub struct FileProvider<'w> {
     language: Language,
     scope: Option<Scope<'w>>,
     resolved: RefCell<Vec<PathBuf>>,
+    /// Each module looked up, with the fingerprint of the summary it had.
+    looked_up: RefCell<Vec<(PathBuf, Option<u64>)>>,
     cache: RefCell<HashMap<String, Option<PathBuf>>>,
 }
 
@@ -469,6 +499,7 @@ impl<'w> FileProvider<'w> {
             language,
             scope,
             resolved: RefCell::new(Vec::new()),
+            looked_up: RefCell::new(Vec::new()),
             cache: RefCell::new(HashMap::default()),
         }
     }
@@ -597,7 +628,11 @@ impl ModuleProvider for FileProvider<'_> {
             return None;
         }
         self.resolved.borrow_mut().push(path.clone());
-        self.workspace.summary(&path)
+        let summary = self.workspace.summary(&path);
+        self.looked_up
+            .borrow_mut()
+            .push((path, summary.as_ref().map(|s| s.fingerprint)));
+        summary
     }
 }
 
@@ -674,6 +709,37 @@ fn schedule(edges: &[Vec<usize>]) -> (Vec<Vec<usize>>, Vec<usize>) {
         levels[c] = level;
     }
     (components, levels)
+}
+
+/// The members of an import cycle in DFS post-order over the edges inside
+/// it (dependencies before their importers where the cycle allows).
+fn cycle_order(members: &[usize], edges: &[Vec<usize>]) -> Vec<usize> {
+    if members.len() == 1 {
+        return members.to_vec();
+    }
+    let mut visited: HashSet<usize> = HashSet::default();
+    let mut order = Vec::with_capacity(members.len());
+    for &start in members {
+        if !visited.insert(start) {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        while let Some((v, i)) = stack.pop() {
+            let next = edges[v][i..]
+                .iter()
+                .position(|w| members.binary_search(w).is_ok() && !visited.contains(w));
+            match next {
+                Some(offset) => {
+                    let w = edges[v][i + offset];
+                    stack.push((v, i + offset + 1));
+                    visited.insert(w);
+                    stack.push((w, 0));
+                }
+                None => order.push(v),
+            }
+        }
+    }
+    order
 }
 
 /// Module specs a file imports, found line by line without parsing: enough

@@ -776,6 +776,15 @@ fn decode_match<'t>(
                 })
             };
             let [module, name, alias, from] = import_parts;
+            // Patterns for named imports leave the statement's `source` out:
+            // matching it after a long specifier list keeps a partial match
+            // per specifier alive, which made matching quadratic. It is read
+            // off the statement instead.
+            let from = from.or_else(|| {
+                (module.is_none() && name.is_some())
+                    .then(|| node.child_by_field_name("source"))
+                    .flatten()
+            });
             let (module, name) = match from {
                 Some(from) => (text_of(Some(from)), text_of(name)),
                 None => (text_of(module), None),

@@ -686,9 +686,16 @@ impl<'a, 't> Engine<'a, 't> {
             }
             Role::Class => self.eval_class_definition(node, frame),
             Role::Import => {
-                self.bind_imports(node, frame);
                 if self.language.is_javascript_family() && node.kind() == "export_statement" {
+                    // Only `export … from "m"` imports anything; the import
+                    // query is not run over exported declarations (a whole
+                    // class or namespace body).
+                    if node.child_by_field_name("source").is_some() {
+                        self.bind_imports(node, frame);
+                    }
                     self.eval_export(node, frame);
+                } else {
+                    self.bind_imports(node, frame);
                 }
                 Value::default()
             }

@@ -95,6 +95,7 @@ class Package:
     integrity: str | None = None  # npm: SRI string "sha512-..."
     lines: int | None = None  # expected line count after filtering
     dist: str = "wheel"  # pypi only: "wheel" | "sdist"
+    strip_prefix: str = ""  # removed from selected paths when unpacking (e.g. "dist/")
 
     @property
     def dirname(self) -> str:
@@ -106,6 +107,7 @@ class Package:
             "format": PREP_FORMAT,
             "spec": self.spec,
             "dist": self.dist,
+            "strip_prefix": self.strip_prefix,
             "include": self.include,
             "exclude": self.exclude,
             "sha256": self.sha256,
@@ -168,6 +170,7 @@ def load_corpora(path: Path) -> dict[str, Corpus]:
                     integrity=entry.get("integrity"),
                     lines=entry.get("lines"),
                     dist=entry.get("dist", sec.get("dist", "wheel")),
+                    strip_prefix=entry.get("strip_prefix", ""),
                 )
             )
         corpora[key] = Corpus(key, sec.get("label", key), kind, bool(sec.get("enabled", True)), pkgs)
@@ -308,6 +311,8 @@ def prepare_package(pkg: Package, cache: Path) -> dict:
             rel = parts[1]
         if not pkg.wanted(rel):
             continue
+        if pkg.strip_prefix and rel.startswith(pkg.strip_prefix):
+            rel = rel[len(pkg.strip_prefix):]
         target = tmp_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

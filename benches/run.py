@@ -1222,29 +1222,32 @@ def lsp_markdown(r: dict) -> str:
 # Micro-benchmarks: cargo bench --bench analysis (divan)
 # ---------------------------------------------------------------------------
 
-_DIVAN_ROW = re.compile(r"^[\s│├╰─]*([\w.\-]+)\s+(.*)$")
+_DIVAN_ROW = re.compile(r"(├─|╰─)\s*(\S+)\s*(.*)$")
 
 
 def parse_divan(out: str) -> list[dict]:
-    """Rows of divan's table: bench, input, fastest, slowest, median, mean (as printed)."""
+    """Rows of divan's tree table: bench, input, fastest, slowest, median, mean (as printed).
+
+    Group rows (`├─ flow`) name the bench; their children (`│  ├─ gen-5k.py  1.2 ms │ ...`)
+    are inputs; lines without a branch mark (throughput lines, the header) are skipped."""
     rows, bench = [], None
     for line in out.splitlines():
         if "│" not in line:
             continue
-        head, *cols = [c.strip() for c in line.split("│")]
-        m = _DIVAN_ROW.match(head)
-        if not m:
+        cells = line.split("│")
+        at = next((i for i, c in enumerate(cells) if _DIVAN_ROW.search(c)), None)
+        if at is None:
             continue
-        name, first = m.group(1), m.group(2).strip()
-        depth = len(head) - len(head.lstrip(" │├╰─"))
-        if not first:  # a group row: the bench name
-            if depth > 0 or bench is None or name != "analysis":
-                bench = name
+        m = _DIVAN_ROW.search(cells[at])
+        depth = line.index(m.group(1))
+        name, first = m.group(2), m.group(3).strip()
+        if depth == 0:
+            bench = name
             continue
-        cols = [first] + cols
-        if len(cols) >= 4:
-            rows.append({"bench": bench, "input": name, "fastest": cols[0], "slowest": cols[1],
-                         "median": cols[2], "mean": cols[3]})
+        values = [first] + [c.strip() for c in cells[at + 1:]]
+        if len(values) >= 4 and values[0]:
+            rows.append({"bench": bench, "input": name, "fastest": values[0], "slowest": values[1],
+                         "median": values[2], "mean": values[3]})
     return rows
 
 

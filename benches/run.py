@@ -1459,9 +1459,9 @@ def main(argv: list[str]) -> int:
         log(f"warning: other processes keep {load:.2f} CPUs busy: numbers will be noisy")
     ctx = Context(a, binary, cache, corpora, prepared)
     started = _dt.datetime.now(_dt.timezone.utc)
+    git = git_describe()  # before running: edits made meanwhile do not change what was measured
     result = suite.run(ctx)
 
-    git = git_describe()
     machine = machine_facts()
     machine["busy_cpus_at_start"] = load
     corpus_sizes = ", ".join(f"{p['label']} {p['lines']:,}" for p in prepared.values())

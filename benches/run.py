@@ -610,7 +610,7 @@ def build_sets(ctx: "Context") -> dict[str, InputSet]:
                 break
             chosen.append(f)
             acc += f[2]
-        key = f"{n // 1000}k" if n % 1000 == 0 else str(n)
+        key = f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
         sets[key] = build_set(ctx.cache, key, f"sample {key}", chosen)
     ctx.sets = sets
     return sets
@@ -1441,8 +1441,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     p.add_argument("--runs", type=int, default=3, help="timed runs per measurement (default 3)")
     p.add_argument("--warmup", type=int, default=1, help="untimed runs before timing (default 1, min 1)")
-    p.add_argument("--scale", default="100000,300000",
-                   help="line counts of the scaling samples, besides the whole corpus (default 100000,300000)")
+    p.add_argument("--scale", default="100000,300000,1000000",
+                   help="line counts of the scaling samples, besides the whole corpus (default 100000,300000,1000000)")
     p.add_argument("--no-build", action="store_true", help="do not run cargo build --release")
     p.add_argument("--binary", type=Path, help="binary to measure (default target/release/privacy-lens)")
     p.add_argument("--prepare-only", action="store_true", help="download and unpack the corpora, print their sizes, stop")

@@ -46,7 +46,10 @@ struct Input {
 
 /// Real files from the corpus: (name, path under the cache), large and typical.
 const REAL: &[(&str, &str)] = &[
-    ("django-query.py", "python/Django-5.1.4/django/db/models/query.py"),
+    (
+        "django-query.py",
+        "python/Django-5.1.4/django/db/models/query.py",
+    ),
     (
         "lc-vectorstore.py",
         "python/langchain-community-0.3.14/langchain_community/vectorstores/azuresearch.py",
@@ -55,7 +58,10 @@ const REAL: &[(&str, &str)] = &[
         "openai-responses.ts",
         "npm/openai-7.59.0/src/resources/responses/responses.ts",
     ),
-    ("eslint-linter.js", "npm/eslint-10.15.0/lib/linter/linter.js"),
+    (
+        "eslint-linter.js",
+        "npm/eslint-10.15.0/lib/linter/linter.js",
+    ),
     // 2,646 lines, most of them names in a few large import/export lists.
     (
         "anthropic-beta.ts",
@@ -201,13 +207,15 @@ fn classify(bencher: Bencher, name: &str) {
     let input = input(name);
     let names = identifiers(input);
     let classifier = classify::get();
-    bencher.counter(ItemsCount::new(names.len())).bench_local(|| {
-        let mut hits = 0usize;
-        for name in &names {
-            hits += classifier.classify_name(name, false).is_some() as usize;
-        }
-        hits
-    });
+    bencher
+        .counter(ItemsCount::new(names.len()))
+        .bench_local(|| {
+            let mut hits = 0usize;
+            for name in &names {
+                hits += classifier.classify_name(name, false).is_some() as usize;
+            }
+            hits
+        });
 }
 
 /// Facts are extracted afresh for each call (untimed): they memoise import

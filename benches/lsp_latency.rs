@@ -63,7 +63,10 @@ fn parse_args() -> Options {
             "--iterations" => options.iterations = value().unwrap_or(200) as usize,
             "--lines" => {
                 let list = args.get(i + 1).map(String::as_str).unwrap_or("");
-                let sizes: Vec<usize> = list.split(',').filter_map(|v| v.trim().parse().ok()).collect();
+                let sizes: Vec<usize> = list
+                    .split(',')
+                    .filter_map(|v| v.trim().parse().ok())
+                    .collect();
                 if !sizes.is_empty() {
                     options.lines = sizes;
                 }

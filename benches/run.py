@@ -866,22 +866,48 @@ class ScalingSuite(Suite):
 
 def scaling_markdown(rows: list[dict], threads: list[int]) -> str:
     out = [
-        "µs/line = median check seconds / lines: flat when time grows linearly. Speed-up = time on "
-        f"{min(threads)} thread(s) / time on this many.",
+        "Time per line should stay flat as the input grows (linear time). CPU µs/line (user + sys of the process) "
+        "is the steadier figure on a busy machine; wall µs/line and the speed-up (wall time on "
+        f"{min(threads)} thread(s) / on this many) need an idle one.",
         "",
-        "| input | lines | threads | parse-only s | check s | µs/line check | µs/line parse | check / parse | speed-up | peak RSS MB | RSS MB / 100k lines |",
+        "| input | lines | threads | parse-only s | check s | check / parse | CPU µs/line check | CPU µs/line parse "
+        "| wall µs/line check | speed-up | peak RSS MB |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     base = {r["input"]: r["check_s"]["median"] for r in rows if r["threads"] == min(threads)}
     for r in rows:
         speed = base.get(r["input"], float("nan")) / r["check_s"]["median"]
-        rss = r["peak_rss_mb"]["check"]
         out.append(
             f"| {r['label']} | {r['lines']:,} | {r['threads']} | {r['parse_only_s']['median']:.3f} "
-            f"| {r['check_s']['median']:.3f} | {r['us_per_line']['check']:.2f} | {r['us_per_line']['parse_only']:.2f} "
-            f"| {r['ratio_check_over_parse']['median']:.2f}x | {speed:.2f}x | {rss:.1f} | {rss * 100_000 / r['lines']:.1f} |"
+            f"| {r['check_s']['median']:.3f} | {r['ratio_check_over_parse']['median']:.2f}x "
+            f"| {cpu_us_per_line(r, 'check'):.2f} | {cpu_us_per_line(r, 'parse_only'):.2f} "
+            f"| {r['us_per_line']['check']:.2f} | {speed:.2f}x | {r['peak_rss_mb']['check']:.1f} |"
         )
     return "\n".join(out)
+
+
+def cpu_us_per_line(row: dict, which: str) -> float:
+    return 1e6 * row[f"{which}_cpu_s"]["median"] / row["lines"]
+
+
+def scaling_targets(rows: list[dict]) -> list[tuple[str, str, str, str]]:
+    """Rows of the targets table: growth of CPU time per line and of memory, smallest → largest input."""
+    out = []
+    for threads in sorted({r["threads"] for r in rows}):
+        rs = sorted((r for r in rows if r["threads"] == threads), key=lambda r: r["lines"])
+        if len(rs) < 2:
+            continue
+        lo, hi = rs[0], rs[-1]
+        growth = cpu_us_per_line(hi, "check") / cpu_us_per_line(lo, "check")
+        steps = " → ".join(f"{cpu_us_per_line(r, 'check'):.2f}" for r in rs)
+        out.append((f"`check` CPU time per line, {lo['lines']:,} → {hi['lines']:,} lines, {threads} thread(s)",
+                    f"{steps} µs ({growth:.2f}x)", "≈ 1x (linear)", "met" if growth < 1.25 else "**not met**"))
+        mem = hi["peak_rss_mb"]["check"] / lo["peak_rss_mb"]["check"]
+        out.append((f"`check` peak RSS, {lo['lines']:,} → {hi['lines']:,} lines, {threads} thread(s)",
+                    f"{lo['peak_rss_mb']['check']:.0f} → {hi['peak_rss_mb']['check']:.0f} MB ({mem:.2f}x for "
+                    f"{hi['lines'] / lo['lines']:.1f}x the lines)", "at most linear",
+                    "met" if mem <= 1.25 * hi["lines"] / lo["lines"] else "**not met**"))
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -1384,6 +1410,9 @@ def targets_markdown(ctx: Context, results: dict) -> str:
                          f"{r['check_s']['median']:.2f} s / {r['parse_only_s']['median']:.2f} s; "
                          f"{r['lines_per_s']['median']:,.0f} lines/s; {r['peak_rss_mb']['check']:.0f} MB)",
                          f"≤ {CHECK_TARGET_RATIO:g}x", status(ratio <= CHECK_TARGET_RATIO)))
+    sc = results.get("scaling")
+    if sc and sc.get("rows"):
+        rows += scaling_targets(sc["rows"])
     ins = results.get("instructions")
     if ins and "ratio" in ins:
         rows.append((f"`check` / parse-only in instructions ({ins['label']}, 1 thread, callgrind)",
@@ -1528,10 +1557,13 @@ def main(argv: list[str]) -> int:
 
     machine = machine_facts()
     machine["busy_cpus_at_start"] = load
+    load_end = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    machine["load_average_at_end"] = load_end
     corpus_sizes = ", ".join(f"{p['label']} {p['lines']:,}" for p in prepared.values())
     header = (f"privacy-lens benchmarks, suite `{suite.name}`, {started.strftime('%Y-%m-%d %H:%M')} UTC, "
               f"commit {(git['commit'] or '?')[:12]}{' (dirty)' if git['dirty'] else ''}; machine: {machine_line(machine)}"
               + (f"; other processes kept {load:.2f} CPUs busy at start" if load is not None and load > 0.25 else "")
+              + (f", 1-minute load average {load_end:.1f} at the end" if load_end is not None else "")
               + f". Corpus: {total_lines:,} lines ({corpus_sizes}).")
     markdown = f"## {suite.name}\n\n{header}\n\n{result['markdown']}\n"
     print(markdown)

@@ -1,11 +1,17 @@
 //! Editor latency of `privacy-lens lsp`, measured like an editor sees it:
-//! the real binary over stdin/stdout pipes, on a generated 5,000-line
-//! Python file with realistic flows.
+//! the real binary over stdin/stdout pipes, on generated Python files with
+//! realistic flows (500, 5,000 and 20,000 lines by default; a fresh server
+//! for each size).
 //!
 //! ```sh
 //! cargo bench --bench lsp_latency                       # release build, defaults
-//! cargo bench --bench lsp_latency -- --iterations 300 --lines 5000 --debounce-ms 0
+//! cargo bench --bench lsp_latency -- --iterations 300 --lines 500,5000,20000 --debounce-ms 0
+//! cargo bench --bench lsp_latency -- --server target/release/privacy-lens --json
 //! ```
+//!
+//! `--server PATH` measures another binary (default: the one cargo built);
+//! `--json` also prints one line `RESULT {...}` per size, with every
+//! measure in milliseconds (`benches/run.py` reads these).
 //!
 //! Measures, each as median and p95 over `--iterations` runs:
 //! - `didChange → publishDiagnostics`: one typed character in a function
@@ -27,20 +33,27 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+#[path = "common/mod.rs"]
+mod common;
+
 const URI: &str = "file:///bench/project/service.py";
 const TIMEOUT: Duration = Duration::from_secs(30);
 
 struct Options {
     iterations: usize,
-    lines: usize,
+    lines: Vec<usize>,
     debounce_ms: u64,
+    server: Option<String>,
+    json: bool,
 }
 
 fn parse_args() -> Options {
     let mut options = Options {
         iterations: 200,
-        lines: 5000,
+        lines: vec![500, 5000, 20000],
         debounce_ms: 0,
+        server: None,
+        json: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -48,8 +61,23 @@ fn parse_args() -> Options {
         let value = || args.get(i + 1).and_then(|v| v.parse::<u64>().ok());
         match args[i].as_str() {
             "--iterations" => options.iterations = value().unwrap_or(200) as usize,
-            "--lines" => options.lines = value().unwrap_or(5000) as usize,
+            "--lines" => {
+                let list = args.get(i + 1).map(String::as_str).unwrap_or("");
+                let sizes: Vec<usize> = list
+                    .split(',')
+                    .filter_map(|v| v.trim().parse().ok())
+                    .collect();
+                if !sizes.is_empty() {
+                    options.lines = sizes;
+                }
+            }
             "--debounce-ms" => options.debounce_ms = value().unwrap_or(0),
+            "--server" => options.server = args.get(i + 1).cloned(),
+            "--json" => {
+                options.json = true;
+                i += 1;
+                continue;
+            }
             // `cargo bench` passes `--bench`; ignore what we do not know.
             _ => {
                 i += 1;
@@ -59,84 +87,6 @@ fn parse_args() -> Options {
         i += 2;
     }
     options
-}
-
-/// A realistic service module: imports and clients at the top, then
-/// repeated blocks of data classes, helpers, LLM calls with and without
-/// personal data, embeddings, a training job and plain business code.
-fn generate(lines: usize) -> String {
-    let mut out = String::from(
-        "\"\"\"Customer support service (generated for the latency benchmark).\"\"\"\n\
-         import json\n\
-         import logging\n\
-         from dataclasses import dataclass\n\
-         \n\
-         import openai\n\
-         import pandas as pd\n\
-         from sklearn.linear_model import LogisticRegression\n\
-         \n\
-         client = openai.OpenAI()\n\
-         log = logging.getLogger(__name__)\n\
-         \n",
-    );
-    let mut block = 0;
-    while out.lines().count() < lines {
-        let n = block;
-        out.push_str(&format!(
-            r#"
-
-@dataclass
-class Ticket{n}:
-    subject: str
-    body: str
-    priority: int = 0
-
-
-def format_order_{n}(order):
-    total = sum(line.price * line.quantity for line in order.lines)
-    return f"{{order.id}}: {{total:.2f}} EUR"
-
-
-def answer_ticket_{n}(user, ticket):
-    history = [format_order_{n}(o) for o in user.orders[-5:]]
-    prompt = f"Customer {{user.full_name}} <{{user.email}}> asks: {{ticket.body}}\nOrders: {{history}}"
-    response = client.chat.completions.create(
-        model="gpt-4o-mini",
-        messages=[{{"role": "system", "content": "You are a support agent."}}, {{"role": "user", "content": prompt}}],
-    )
-    log.info("answered ticket %s", ticket.subject)
-    return response.choices[0].message.content
-
-
-def summarise_docs_{n}(pages):
-    text = "\n".join(page.strip() for page in pages if page)
-    return client.chat.completions.create(model="gpt-4o-mini", messages=[{{"role": "user", "content": text}}])
-
-
-def embed_note_{n}(patient):
-    vector = client.embeddings.create(model="text-embedding-3-small", input=patient.diagnosis)
-    return vector.data[0].embedding
-
-
-def train_churn_{n}(path):
-    frame = pd.read_csv(path)
-    features = frame[["age", "postcode", "monthly_spend"]]
-    model = LogisticRegression()
-    model.fit(features, frame["churned"])
-    return model
-
-
-def priority_score_{n}(ticket):
-    score = 0
-    for word in ("urgent", "refund", "broken"):
-        if word in ticket.subject.lower():
-            score += 10
-    return min(score + ticket.priority, 100)
-"#
-        ));
-        block += 1;
-    }
-    out
 }
 
 struct Server {
@@ -149,8 +99,8 @@ struct Server {
 }
 
 impl Server {
-    fn start() -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_privacy-lens"))
+    fn start(binary: &str) -> Server {
+        let mut child = Command::new(binary)
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -273,7 +223,8 @@ fn position(text: &str, byte: usize) -> Value {
     json!({ "line": line, "character": column })
 }
 
-fn report(name: &str, samples: &mut [Duration]) {
+/// Prints one measure and returns it as JSON (milliseconds).
+fn report(name: &str, samples: &mut [Duration]) -> Value {
     samples.sort();
     let pick = |q: f64| {
         let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
@@ -287,14 +238,32 @@ fn report(name: &str, samples: &mut [Duration]) {
         pick(1.0),
         samples.len()
     );
+    json!({ "median": pick(0.5), "p95": pick(0.95), "min": pick(0.0), "max": pick(1.0), "n": samples.len() })
 }
 
 fn main() {
     let options = parse_args();
-    let text = generate(options.lines);
+    let binary = options
+        .server
+        .clone()
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_privacy-lens").to_owned());
+    for (i, &lines) in options.lines.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        let result = measure(&binary, lines, &options);
+        if options.json {
+            println!("RESULT {result}");
+        }
+    }
+}
+
+/// Runs every measure on a generated file of `lines` lines with a fresh server.
+fn measure(binary: &str, lines: usize, options: &Options) -> Value {
+    let text = common::python(lines);
     let n_lines = text.lines().count();
 
-    let mut server = Server::start();
+    let mut server = Server::start(binary);
     server.request(
         "initialize",
         json!({
@@ -405,13 +374,21 @@ fn main() {
         server.diagnostics(version);
     }
 
-    report("didChange → publishDiagnostics", &mut keystroke);
-    report("hover (analysis current)", &mut hover);
-    report("codeAction (analysis current)", &mut code_action);
-    report("hover right after an edit", &mut hover_after_edit);
+    let result = json!({
+        "lines": n_lines,
+        "bytes": text.len(),
+        "diagnostics": n_diagnostics,
+        "debounce_ms": options.debounce_ms,
+        "did_open_ms": first.as_secs_f64() * 1000.0,
+        "did_change": report("didChange → publishDiagnostics", &mut keystroke),
+        "hover": report("hover (analysis current)", &mut hover),
+        "code_action": report("codeAction (analysis current)", &mut code_action),
+        "hover_after_edit": report("hover right after an edit", &mut hover_after_edit),
+    });
 
     server.request("shutdown", Value::Null);
     server.notify("exit", Value::Null);
     let status = server.child.wait().expect("the server did not exit");
     assert!(status.success(), "exit status {status} after shutdown/exit");
+    result
 }

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use divan::Bencher;
 use divan::counter::{BytesCount, ItemsCount};
-use privacy_lens::analysis::{self, AnalysisOptions, classify, facts, flow, sinks, tags};
+use privacy_lens::analysis::{self, AnalysisOptions, classify, facts, flow, tags};
 use privacy_lens::language::Language;
 
 fn main() {
@@ -240,9 +240,9 @@ fn flow(bencher: Bencher, name: &str) {
                 &facts,
                 &file_tags,
                 input.language,
-                sinks::resolver(input.language),
                 &extensions,
                 Duration::from_secs(60),
+                &analysis::summary::NoModules,
             )
             .run(tree.root_node())
         });

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use tower_lsp_server::ls_types::{MessageType, Uri};
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticSeverity, MessageType, Position, Range, Uri,
+};
 
 use super::configuration;
 use crate::analysis::{self, AnalysisOptions};
@@ -59,12 +61,12 @@ async fn publish(backend: &Backend, uri: &Uri) {
         .session()
         .documents
         .get(uri)
-        .map(|doc| doc.version());
-    if current != Some(version) {
+        .map(|doc| (doc.version(), doc.same_snapshot(&analysed.doc)));
+    if current.is_none_or(|(_, same)| !same) {
         tracing::debug!(
             uri = uri.as_str(),
             version,
-            ?current,
+            current = ?current.map(|(version, _)| version),
             "dropping diagnostics of a stale version"
         );
         return;
@@ -76,6 +78,7 @@ async fn publish(backend: &Backend, uri: &Uri) {
         .iter()
         .enumerate()
         .map(|(index, finding)| convert::diagnostic(finding, index, &analysed.doc, uri, encoding))
+        .chain(analysed.notes.iter().map(note_diagnostic))
         .collect();
     tracing::trace!(
         n = diagnostics.len(),
@@ -86,6 +89,20 @@ async fn publish(backend: &Backend, uri: &Uri) {
         .client()
         .publish_diagnostics(uri.clone(), diagnostics, Some(version))
         .await;
+}
+
+/// A note about the analysis itself (a size, time or depth limit was hit,
+/// the parser gave up), shown as an information diagnostic on the first
+/// line so a partial or skipped analysis is never silent.
+fn note_diagnostic(note: &AnalysisNote) -> Diagnostic {
+    let start = Position::new(0, 0);
+    Diagnostic {
+        range: Range::new(start, start),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        source: Some("privacy-lens".to_string()),
+        message: format!("privacy-lens: {}", note.message),
+        ..Diagnostic::default()
+    }
 }
 
 /// The analysis of the document's current version, computing it if needed
@@ -100,7 +117,7 @@ pub(crate) async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<Arc
         .get(uri)
         .map(|analysed| Arc::clone(&analysed));
     if let Some(analysed) = cached
-        && analysed.doc.version() == doc.version()
+        && analysed.doc.same_snapshot(&doc)
         && analysed.generation == generation
     {
         return Some(analysed);
@@ -109,13 +126,18 @@ pub(crate) async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<Arc
         let mut entry = session.inflight.entry(uri.clone()).or_insert_with(|| {
             Arc::new(Flight {
                 version: doc.version(),
+                revision: doc.revision(),
                 generation,
                 result: OnceCell::new(),
             })
         });
-        if entry.version != doc.version() || entry.generation != generation {
+        if entry.version != doc.version()
+            || entry.revision != doc.revision()
+            || entry.generation != generation
+        {
             *entry = Arc::new(Flight {
                 version: doc.version(),
+                revision: doc.revision(),
                 generation,
                 result: OnceCell::new(),
             });
@@ -179,7 +201,7 @@ async fn analyse(
     // moved on meanwhile (its edited old tree is then the better base).
     if let Some(tree) = tree
         && let Some(mut entry) = session.documents.get_mut(uri)
-        && entry.version() == doc.version()
+        && entry.same_snapshot(&doc)
         && !entry.has_current_tree()
     {
         let mut updated = Document::clone(&entry);
@@ -189,6 +211,7 @@ async fn analyse(
     let analysed = Arc::new(Analysed {
         doc,
         findings: analysis.findings,
+        notes: analysis.notes,
         generation,
     });
     if session.documents.contains_key(uri) {
@@ -196,8 +219,9 @@ async fn analyse(
             .analyses
             .entry(uri.clone())
             .or_insert_with(|| Arc::clone(&analysed));
-        let newer = entry.doc.version() < analysed.doc.version()
-            || (entry.doc.version() == analysed.doc.version()
+        // Revisions grow with every text, whatever versions the client sends.
+        let newer = entry.doc.revision() < analysed.doc.revision()
+            || (entry.doc.revision() == analysed.doc.revision()
                 && entry.generation <= analysed.generation);
         if newer {
             *entry = Arc::clone(&analysed);

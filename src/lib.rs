@@ -16,6 +16,8 @@ pub mod finding;
 pub mod knowledge;
 /// Languages, file extensions, grammars and their queries.
 pub mod language;
+/// Writing requested output files: only where asked, atomically.
+pub mod output;
 /// Output formats: human text with code frames and the JSON contract.
 pub mod report;
 /// One file per rule: code, name, default severity, message and documentation.

@@ -15,6 +15,7 @@ mod contain;
 pub mod convert;
 pub mod framing;
 mod handlers;
+mod memory;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;

@@ -3,8 +3,8 @@
 //! analysed version is still the document's version.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use tower_lsp_server::ls_types::{
@@ -16,9 +16,18 @@ use crate::analysis::{self, AnalysisOptions};
 use crate::config::{self, Config};
 use crate::document::Document;
 use crate::finding::{AnalysisNote, FileAnalysis};
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::server::{Analysed, Backend, Flight, MAX_DOCUMENT_SIZE, convert, panic_message};
+
+/// Analyses running at once (on the blocking pool). Bounded so that rapid
+/// edits across many documents cannot start a thread per stale version:
+/// each thread also keeps its own caches (parsers, regex lazy-DFA caches),
+/// which the soak test saw accumulate when this was unbounded.
+static ANALYSIS_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Arc::new(Semaphore::new(cores.clamp(1, 8)))
+});
 
 /// Time budget for one document's flow analysis in the editor.
 const EDITOR_TIME_LIMIT: Duration = Duration::from_secs(2);
@@ -162,8 +171,13 @@ async fn analyse(
     let session = backend.session();
     let config = configuration::effective_config(backend, uri).await;
     let task_doc = Arc::clone(&doc);
+    // At most one analysis per core: a burst of edits waits here (and is
+    // dropped when a newer edit aborts it) instead of piling up threads.
+    let slot = Arc::clone(&ANALYSIS_SLOTS).acquire_owned().await.ok()?;
     let joined = tokio::task::spawn_blocking(move || {
-        catch_unwind(AssertUnwindSafe(|| run(&task_doc, config.as_deref())))
+        let result = catch_unwind(AssertUnwindSafe(|| run(&task_doc, config.as_deref())));
+        drop(slot);
+        result
     })
     .await;
     let (analysis, tree, elapsed) = match joined {

@@ -114,6 +114,7 @@ pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
         pending.abort();
     }
     tracing::debug!(uri = uri.as_str(), "didClose");
+    crate::server::memory::document_closed(session.documents.len());
     // Diagnostics of closed files are the client's to drop; clear ours.
     backend
         .client()

@@ -37,6 +37,8 @@ fi
 
 echo "== building fuzz targets" >&2
 (cd fuzz && nice cargo fuzz build -O)
+triple=$(rustc -vV | sed -n 's/^host: //p')
+bin_dir=fuzz/target/$triple/release
 
 seed() {
   local target=$1 corpus=fuzz/corpus/$1
@@ -61,9 +63,13 @@ for target in "${targets[@]}"; do
   log=$(mktemp)
   echo "== fuzzing $target for ${seconds}s" >&2
   status=0
-  (cd fuzz && nice cargo fuzz run -O "$target" -- \
+  # The binaries built above, run directly: editing the sources while a
+  # long run goes on does not rebuild them mid-way.
+  mkdir -p "fuzz/artifacts/$target"
+  nice "$bin_dir/$target" "fuzz/corpus/$target" \
+      -artifact_prefix="fuzz/artifacts/$target/" \
       -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=65536 \
-      -print_final_stats=1) >"$log" 2>&1 || status=$?
+      -print_final_stats=1 >"$log" 2>&1 || status=$?
   runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n1)
   [[ -n $runs ]] || runs=$(grep -oE '^#[0-9]+' "$log" | tail -n1 | tr -d '#')
   artifacts=0

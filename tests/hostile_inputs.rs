@@ -421,3 +421,28 @@ async fn the_server_survives_a_parade_of_hostile_documents() {
     still_serving(&mut server).await;
     assert!(server.shutdown().await);
 }
+
+/// `check` on a directory with a 10 MB one-line file: the file is listed
+/// as skipped (with the limit), the rest is analysed as usual.
+#[test]
+fn check_lists_a_ten_megabyte_file_as_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bundle.min.js"),
+        format!("var a={};", "1+".repeat(5 * 1024 * 1024)),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("chat.py"), FLOW).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_privacy-lens"))
+        .args(["check", "--no-progress"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("PL101"), "{stdout}");
+    assert!(
+        stdout.contains("bundle.min.js: skipped") && stdout.contains("limit"),
+        "{stdout}"
+    );
+}

@@ -7,6 +7,10 @@
 mod harness;
 
 use std::path::Path;
+use std::time::Duration;
+
+/// Hang detection for one saved input (they take milliseconds).
+const HANG: Duration = Duration::from_secs(120);
 
 #[test]
 fn saved_fuzz_findings_stay_fixed() {
@@ -22,12 +26,25 @@ fn saved_fuzz_findings_stay_fixed() {
         for file in files {
             let data = std::fs::read(&file).unwrap();
             let name = file.display().to_string();
-            std::thread::Builder::new()
+            // Timeouts are findings too: a generous bound detects a hang.
+            let (done, finished) = std::sync::mpsc::channel();
+            let worker = std::thread::Builder::new()
                 .stack_size(2 * 1024 * 1024)
-                .spawn(move || harness::run(target, &data))
-                .unwrap()
-                .join()
-                .unwrap_or_else(|_| panic!("{name} fails again"));
+                .spawn(move || {
+                    harness::run(target, &data);
+                    let _ = done.send(());
+                })
+                .unwrap();
+            match finished.recv_timeout(HANG) {
+                Ok(()) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("{name} hangs again (no result in {HANG:?})")
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    let _ = worker.join();
+                    panic!("{name} fails again");
+                }
+            }
             replayed += 1;
         }
     }

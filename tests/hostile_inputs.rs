@@ -446,3 +446,22 @@ fn check_lists_a_ten_megabyte_file_as_skipped() {
         "{stdout}"
     );
 }
+
+/// Found by fuzzing (`analyze_python`): a broken import binds an empty
+/// name, and looking it up in the import's text looped forever.
+#[test]
+fn a_broken_import_binding_an_empty_name_does_not_hang() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for text in [
+            "import, \"tenure_mo logging\n",
+            "from x import (, \"a b\")\n",
+        ] {
+            analyse(format!("{text}{FLOW}"), Language::Python);
+        }
+        let _ = done.send(());
+    });
+    finished
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the analysis finishes (hang detection)");
+}

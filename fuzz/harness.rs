@@ -286,11 +286,18 @@ pub fn check_edits(
     let options = AnalysisOptions::default();
     let incremental = doc.parse(&text).expect("incremental parse");
     let fresh = analysis::parse(&text, language, None).expect("parse from scratch");
-    assert_eq!(
-        incremental.root_node().to_sexp(),
-        fresh.root_node().to_sexp(),
-        "incremental tree differs for {text:?}"
-    );
+    // Trees must match for valid code. For code with syntax errors,
+    // tree-sitter's error recovery may shape an incremental reparse
+    // differently from a fresh parse (found by this target:
+    // `tests/fuzz_regressions/lsp_edits/`); what users see, the findings,
+    // must still be the same.
+    if !fresh.root_node().has_error() {
+        assert_eq!(
+            incremental.root_node().to_sexp(),
+            fresh.root_node().to_sexp(),
+            "incremental tree differs for {text:?}"
+        );
+    }
     let a = analysis::analyze_tree(&text, &incremental, language, &options);
     let b = analysis::analyze(&text, language, &options);
     assert_eq!(

@@ -344,8 +344,19 @@ impl Excludes {
     }
 }
 
+/// The longest call or path pattern accepted. Patterns become regular
+/// expressions (the `regex` crate: linear-time matching, no backtracking),
+/// and this bound keeps each compiled program small, whatever the file says.
+pub const MAX_PATTERN_LEN: usize = 512;
+
 /// Compiles exclude patterns; a bad glob is `Err` with the reason.
 fn compile_glob(pattern: &str) -> Result<globset::Glob, String> {
+    if pattern.len() > MAX_PATTERN_LEN {
+        return Err(format!(
+            "pattern longer than {MAX_PATTERN_LEN} bytes ({} bytes)",
+            pattern.len()
+        ));
+    }
     GlobBuilder::new(pattern)
         .literal_separator(true)
         .backslash_escape(true)
@@ -490,6 +501,14 @@ pub fn for_check(
 pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
     let path = absolute(path);
     let text = read(&path)?;
+    load_text(&path, &text)
+}
+
+/// [`load_file`] for text already read (`path` names it in messages and
+/// anchors its exclude patterns; nothing is read from disk).
+pub fn load_text(path: &Path, text: &str) -> Result<Loaded, ConfigError> {
+    let path = path.to_path_buf();
+    let text = text.to_owned();
     if path.file_name().is_some_and(|n| n == PYPROJECT) {
         return load_pyproject(&path, &text)?.ok_or(ConfigError::MissingTable { path });
     }
@@ -1287,6 +1306,11 @@ fn to_snake_case(name: &str) -> String {
 fn check_call_glob(pattern: &str) -> Result<(), String> {
     let problem = if pattern.is_empty() {
         Some("empty call pattern".to_owned())
+    } else if pattern.len() > MAX_PATTERN_LEN {
+        Some(format!(
+            "longer than {MAX_PATTERN_LEN} bytes ({} bytes)",
+            pattern.len()
+        ))
     } else if pattern.starts_with('*') {
         Some("a call pattern starts with a module name, not `*`".to_owned())
     } else {

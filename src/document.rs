@@ -10,6 +10,8 @@
 //! approximate — every conversion to and from editor positions goes through
 //! byte offsets.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use ropey::Rope;
 
 use crate::language::Language;
@@ -63,6 +65,9 @@ pub struct Offset {
 #[derive(Debug, Clone)]
 pub struct Document {
     version: i32,
+    /// Unique per text: a new number for every new text or edit (clones
+    /// share it). Clients may repeat or lower `version`; this never repeats.
+    revision: u64,
     language: Option<Language>,
     rope: Rope,
     /// The tree of this text, or of an earlier text edited (`Tree::edit`) so
@@ -77,6 +82,7 @@ impl Document {
     pub fn new(text: &str, version: i32, language: Option<Language>) -> Self {
         Document {
             version,
+            revision: next_revision(),
             language,
             rope: Rope::from_str(text),
             tree: None,
@@ -90,6 +96,16 @@ impl Document {
 
     pub fn set_version(&mut self, version: i32) {
         self.version = version;
+    }
+
+    /// The text's unique revision (see the field).
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Whether two snapshots have the same text and version.
+    pub fn same_snapshot(&self, other: &Document) -> bool {
+        self.revision == other.revision && self.version == other.version
     }
 
     pub fn language(&self) -> Option<Language> {
@@ -236,6 +252,7 @@ impl Document {
     ) -> bool {
         let Some((start, end)) = range else {
             self.rope = Rope::from_str(new_text);
+            self.revision = next_revision();
             self.tree = None;
             self.tree_is_current = false;
             return false;
@@ -267,6 +284,7 @@ impl Document {
         let end_byte = self.rope.char_to_byte(end_char);
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, new_text);
+        self.revision = next_revision();
         let new_end_byte = start_byte + new_text.len();
         let new_end_position = self.point(new_end_byte);
         if let Some(tree) = &mut self.tree {
@@ -304,6 +322,11 @@ impl Document {
         self.tree = Some(tree);
         self.tree_is_current = true;
     }
+}
+
+fn next_revision() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 fn saturate(n: usize) -> u32 {

@@ -18,6 +18,8 @@ pub mod finding;
 pub mod knowledge;
 /// Languages, file extensions, grammars and their queries.
 pub mod language;
+/// Writing requested output files: only where asked, atomically.
+pub mod output;
 /// Output formats: text, JSON, SARIF, GitHub annotations; the inventory (Markdown, HTML, JSON, Fides).
 pub mod report;
 /// One file per rule: code, name, default severity, message and documentation.

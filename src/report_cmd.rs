@@ -12,7 +12,8 @@ use clap::ValueEnum;
 
 use privacy_lens::check::{self, CheckError, CheckOptions};
 use privacy_lens::config;
-use privacy_lens::report::{fides, html, inventory, markdown, output};
+use privacy_lens::output;
+use privacy_lens::report::{fides, html, inventory, markdown};
 
 use crate::{BarProgress, EXIT_USAGE, load_config};
 

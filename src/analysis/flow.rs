@@ -3278,6 +3278,11 @@ fn string_literals<'t>(node: Node<'t>, engine: &Engine<'_, 't>) -> Vec<String> {
 
 /// Finds `name` inside `node`'s text, so that the bound name borrows the source.
 fn find_in<'a>(src: &'a str, name: &str, node: Node) -> Option<&'a str> {
+    // An empty name (broken imports such as `import, "x"`) matches
+    // everywhere without advancing: it used to loop forever (found by fuzzing).
+    if name.is_empty() {
+        return None;
+    }
     let text = src.get(node.start_byte()..node.end_byte())?;
     let mut offset = 0;
     while let Some(pos) = text[offset..].find(name) {

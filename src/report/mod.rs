@@ -19,7 +19,6 @@ pub mod html;
 pub mod inventory;
 pub mod json;
 pub mod markdown;
-pub mod output;
 pub mod sarif;
 pub mod text;
 

@@ -11,8 +11,11 @@
 //! blocking pool under `catch_unwind`, and its results are kept per document
 //! version so hovers and code actions reuse what diagnostics computed.
 
+mod contain;
 pub mod convert;
+pub mod framing;
 mod handlers;
+mod memory;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -34,7 +37,7 @@ use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService, Server}
 
 use crate::config::{Config, Loaded};
 use crate::document::{Document, PositionEncoding};
-use crate::finding::Finding;
+use crate::finding::{AnalysisNote, Finding};
 
 /// How long diagnostics wait after the last edit before analysing.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(50);
@@ -138,12 +141,16 @@ pub(crate) struct Analysed {
     /// The snapshot analysed: finding spans are byte offsets into its text.
     pub doc: Arc<Document>,
     pub findings: Vec<Finding>,
+    /// Notes about the analysis (limits hit), published as diagnostics.
+    pub notes: Vec<AnalysisNote>,
     pub generation: u64,
 }
 
 /// One analysis in progress (or done) for a version and generation.
 pub(crate) struct Flight {
     pub version: i32,
+    /// The text's [`Document::revision`]: versions may repeat.
+    pub revision: u64,
     pub generation: u64,
     pub result: tokio::sync::OnceCell<Option<Arc<Analysed>>>,
 }
@@ -249,72 +256,104 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl LanguageServer for Backend {
+    // Every handler runs under `contain`: a panic fails the request (or
+    // drops the notification) and is logged; the server keeps serving.
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        handlers::initialize::initialize(self, params)
+        contain::request(self, "initialize", async {
+            handlers::initialize::initialize(self, params)
+        })
+        .await
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        handlers::initialize::initialized(self).await;
+        contain::notification(self, "initialized", handlers::initialize::initialized(self)).await;
     }
 
     async fn shutdown(&self) -> Result<()> {
-        handlers::initialize::shutdown(self);
-        Ok(())
+        contain::request(self, "shutdown", async {
+            handlers::initialize::shutdown(self);
+            Ok(())
+        })
+        .await
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        handlers::text_sync::did_open(self, params).await;
+        let handler = handlers::text_sync::did_open(self, params);
+        contain::notification(self, "textDocument/didOpen", handler).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        handlers::text_sync::did_change(self, params).await;
+        let handler = handlers::text_sync::did_change(self, params);
+        contain::notification(self, "textDocument/didChange", handler).await;
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        handlers::text_sync::did_save(self, params).await;
+        let handler = handlers::text_sync::did_save(self, params);
+        contain::notification(self, "textDocument/didSave", handler).await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        handlers::text_sync::did_close(self, params).await;
+        let handler = handlers::text_sync::did_close(self, params);
+        contain::notification(self, "textDocument/didClose", handler).await;
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        handlers::hover::hover(self, params).await
+        let handler = handlers::hover::hover(self, params);
+        contain::request(self, "textDocument/hover", handler).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        handlers::code_action::code_action(self, params).await
+        let handler = handlers::code_action::code_action(self, params);
+        contain::request(self, "textDocument/codeAction", handler).await
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        handlers::configuration::did_change_configuration(self, params).await;
+        let handler = handlers::configuration::did_change_configuration(self, params);
+        contain::notification(self, "workspace/didChangeConfiguration", handler).await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        handlers::configuration::did_change_watched_files(self, params).await;
+        let handler = handlers::configuration::did_change_watched_files(self, params);
+        contain::notification(self, "workspace/didChangeWatchedFiles", handler).await;
     }
 }
 
 /// The service and its client socket, for [`Server::serve`] or tests.
 pub fn service() -> (LspService<Backend>, ClientSocket) {
-    LspService::new(Backend::new)
+    build(Backend::new)
+}
+
+fn build(init: impl FnOnce(Client) -> Backend) -> (LspService<Backend>, ClientSocket) {
+    LspService::build(init)
+        .custom_method(framing::MALFORMED_METHOD, Backend::malformed_message)
+        .finish()
+}
+
+impl Backend {
+    /// The stand-in for a message the client sent malformed ([`framing`]).
+    async fn malformed_message(&self, params: framing::Malformed) -> Result<()> {
+        Err(framing::error_for(params))
+    }
 }
 
 /// Serves the protocol on `input`/`output` until `exit` (or end of input).
 /// Returns whether `shutdown` came first: the exit status is 0 then, 1
-/// otherwise, as LSP prescribes.
+/// otherwise, as LSP prescribes. Malformed input is answered with an error
+/// and skipped ([`framing`]); it never ends the session.
 pub async fn serve<I, O>(input: I, output: O) -> bool
 where
-    I: AsyncRead + Unpin,
+    I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
     let mut shutdown = None;
-    let (service, socket) = LspService::new(|client| {
+    let (service, socket) = build(|client| {
         let backend = Backend::new(client);
         shutdown = Some(backend.shutdown_flag());
         backend
     });
-    Server::new(input, output, socket).serve(service).await;
+    Server::new(framing::sanitize(input), output, socket)
+        .serve(service)
+        .await;
     shutdown.is_some_and(|flag| flag.load(Ordering::SeqCst))
 }
 
@@ -329,6 +368,7 @@ pub fn run_stdio() -> std::io::Result<bool> {
         version = env!("CARGO_PKG_VERSION"),
         "language server starting on stdio"
     );
+    contain::init();
     let clean = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // The stdin reader thread may be blocked in `read` while the client
     // keeps the pipe open: do not wait for it.

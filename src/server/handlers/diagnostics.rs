@@ -3,10 +3,12 @@
 //! analysed version is still the document's version.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
-use tower_lsp_server::ls_types::{MessageType, Uri};
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticSeverity, MessageType, Position, Range, Uri,
+};
 
 use super::configuration;
 use crate::analysis::{self, AnalysisOptions};
@@ -15,9 +17,18 @@ use crate::document::Document;
 use crate::finding::{AnalysisNote, FileAnalysis};
 use crate::workspace::{IndexChange, Workspace};
 use std::path::Path;
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::server::{Analysed, Backend, Flight, MAX_DOCUMENT_SIZE, convert, panic_message};
+
+/// Analyses running at once (on the blocking pool). Bounded so that rapid
+/// edits across many documents cannot start a thread per stale version:
+/// each thread also keeps its own caches (parsers, regex lazy-DFA caches),
+/// which the soak test saw accumulate when this was unbounded.
+static ANALYSIS_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Arc::new(Semaphore::new(cores.clamp(1, 8)))
+});
 
 /// Time budget for one document's flow analysis in the editor.
 const EDITOR_TIME_LIMIT: Duration = Duration::from_secs(2);
@@ -60,12 +71,12 @@ async fn publish(backend: &Backend, uri: &Uri) {
         .session()
         .documents
         .get(uri)
-        .map(|doc| doc.version());
-    if current != Some(version) {
+        .map(|doc| (doc.version(), doc.same_snapshot(&analysed.doc)));
+    if current.is_none_or(|(_, same)| !same) {
         tracing::debug!(
             uri = uri.as_str(),
             version,
-            ?current,
+            current = ?current.map(|(version, _)| version),
             "dropping diagnostics of a stale version"
         );
         return;
@@ -77,6 +88,7 @@ async fn publish(backend: &Backend, uri: &Uri) {
         .iter()
         .enumerate()
         .map(|(index, finding)| convert::diagnostic(finding, index, &analysed.doc, uri, encoding))
+        .chain(analysed.notes.iter().map(note_diagnostic))
         .collect();
     tracing::trace!(
         n = diagnostics.len(),
@@ -87,6 +99,20 @@ async fn publish(backend: &Backend, uri: &Uri) {
         .client()
         .publish_diagnostics(uri.clone(), diagnostics, Some(version))
         .await;
+}
+
+/// A note about the analysis itself (a size, time or depth limit was hit,
+/// the parser gave up), shown as an information diagnostic on the first
+/// line so a partial or skipped analysis is never silent.
+fn note_diagnostic(note: &AnalysisNote) -> Diagnostic {
+    let start = Position::new(0, 0);
+    Diagnostic {
+        range: Range::new(start, start),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        source: Some("privacy-lens".to_string()),
+        message: format!("privacy-lens: {}", note.message),
+        ..Diagnostic::default()
+    }
 }
 
 /// The analysis of the document's current version, computing it if needed
@@ -101,7 +127,7 @@ pub(crate) async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<Arc
         .get(uri)
         .map(|analysed| Arc::clone(&analysed));
     if let Some(analysed) = cached
-        && analysed.doc.version() == doc.version()
+        && analysed.doc.same_snapshot(&doc)
         && analysed.generation == generation
     {
         return Some(analysed);
@@ -110,13 +136,18 @@ pub(crate) async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<Arc
         let mut entry = session.inflight.entry(uri.clone()).or_insert_with(|| {
             Arc::new(Flight {
                 version: doc.version(),
+                revision: doc.revision(),
                 generation,
                 result: OnceCell::new(),
             })
         });
-        if entry.version != doc.version() || entry.generation != generation {
+        if entry.version != doc.version()
+            || entry.revision != doc.revision()
+            || entry.generation != generation
+        {
             *entry = Arc::new(Flight {
                 version: doc.version(),
+                revision: doc.revision(),
                 generation,
                 result: OnceCell::new(),
             });
@@ -144,15 +175,20 @@ async fn analyse(
     let path = uri.to_file_path().map(|p| crate::check::normalize(&p));
     let task_path = path.clone();
     let workspace = Arc::clone(&session.workspace);
+    // At most one analysis per core: a burst of edits waits here (and is
+    // dropped when a newer edit aborts it) instead of piling up threads.
+    let slot = Arc::clone(&ANALYSIS_SLOTS).acquire_owned().await.ok()?;
     let joined = tokio::task::spawn_blocking(move || {
-        catch_unwind(AssertUnwindSafe(|| {
+        let result = catch_unwind(AssertUnwindSafe(|| {
             run(
                 &task_doc,
                 config.as_deref(),
                 &workspace,
                 task_path.as_deref(),
             )
-        }))
+        }));
+        drop(slot);
+        result
     })
     .await;
     let (analysis, tree, elapsed, change) = match joined {
@@ -195,7 +231,7 @@ async fn analyse(
     // moved on meanwhile (its edited old tree is then the better base).
     if let Some(tree) = tree
         && let Some(mut entry) = session.documents.get_mut(uri)
-        && entry.version() == doc.version()
+        && entry.same_snapshot(&doc)
         && !entry.has_current_tree()
     {
         let mut updated = Document::clone(&entry);
@@ -205,6 +241,7 @@ async fn analyse(
     let analysed = Arc::new(Analysed {
         doc,
         findings: analysis.findings,
+        notes: analysis.notes,
         generation,
     });
     if session.documents.contains_key(uri) {
@@ -212,8 +249,9 @@ async fn analyse(
             .analyses
             .entry(uri.clone())
             .or_insert_with(|| Arc::clone(&analysed));
-        let newer = entry.doc.version() < analysed.doc.version()
-            || (entry.doc.version() == analysed.doc.version()
+        // Revisions grow with every text, whatever versions the client sends.
+        let newer = entry.doc.revision() < analysed.doc.revision()
+            || (entry.doc.revision() == analysed.doc.revision()
                 && entry.generation <= analysed.generation);
         if newer {
             *entry = Arc::clone(&analysed);

@@ -122,6 +122,7 @@ pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
         };
         super::index::files_changed(backend, &[event]);
     }
+    crate::server::memory::document_closed(session.documents.len());
     // Diagnostics of closed files are the client's to drop; clear ours.
     backend
         .client()

@@ -204,9 +204,12 @@ impl Repository {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, DiffError> {
+    // A repository's own configuration can name programs for git to run
+    // (`core.fsmonitor`); switch that off for these read-only queries.
     let output = Command::new("git")
         .arg("-C")
         .arg(dir)
+        .args(["-c", "core.fsmonitor=false"])
         .args(args)
         .env("GIT_OPTIONAL_LOCKS", "0")
         .stdin(std::process::Stdio::null())

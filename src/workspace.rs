@@ -160,11 +160,21 @@ impl Workspace {
         options: &AnalysisOptions,
     ) -> (FileAnalysis, IndexChange) {
         self.files.insert(crate::check::normalize(path), language);
-        let provider = FileProvider::new(self, path, language, None);
+        let mut provider = FileProvider::new(self, path, language, None);
+        // Nothing imports this file: its summary can wait (the index keeps
+        // the last one) and the keystroke does not pay for exporting it.
+        provider.summary_wanted =
+            !self.dependents(path).is_empty() || !self.summaries.contains_key(path);
         let (mut analysis, summary) =
             analysis::analyze_module_tree(text, tree, language, options, &provider);
         let before = self.outgoing_of(path);
-        let summary_changed = self.record(path, &provider, &mut analysis, summary.map(Arc::new));
+        let summary_changed = if provider.summary_wanted {
+            self.record(path, &provider, &mut analysis, summary.map(Arc::new))
+        } else {
+            let summary = self.summary(path);
+            self.record(path, &provider, &mut analysis, summary);
+            false
+        };
         let after = self.outgoing_of(path);
         let mut targets = Vec::new();
         if before != after {
@@ -481,6 +491,7 @@ pub struct FileProvider<'w> {
     resolved: RefCell<Vec<PathBuf>>,
     /// Each module looked up, with the fingerprint of the summary it had.
     looked_up: RefCell<Vec<(PathBuf, Option<u64>)>>,
+    summary_wanted: bool,
     cache: RefCell<HashMap<String, Option<PathBuf>>>,
 }
 
@@ -500,6 +511,7 @@ impl<'w> FileProvider<'w> {
             scope,
             resolved: RefCell::new(Vec::new()),
             looked_up: RefCell::new(Vec::new()),
+            summary_wanted: true,
             cache: RefCell::new(HashMap::default()),
         }
     }
@@ -618,6 +630,10 @@ impl<'w> FileProvider<'w> {
 impl ModuleProvider for FileProvider<'_> {
     fn file(&self) -> Option<Arc<Path>> {
         Some(self.file.clone())
+    }
+
+    fn wants_summary(&self) -> bool {
+        self.summary_wanted
     }
 
     fn module(&self, spec: &str) -> Option<Arc<ModuleSummary>> {

@@ -458,6 +458,7 @@ impl<'a, 't> Engine<'a, 't> {
         let summary = self
             .this_file
             .clone()
+            .filter(|_| self.provider.wants_summary())
             .map(|file| self.export_summary(&file));
         (self.into_analysis(), summary)
     }

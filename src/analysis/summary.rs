@@ -19,6 +19,11 @@ use crate::knowledge::SinkEntry;
 pub trait ModuleProvider {
     /// The file being analysed (sources and sinks exported from it name it).
     fn file(&self) -> Option<Arc<Path>>;
+    /// Whether the file's own summary is needed (the editor skips it for
+    /// files nothing imports, on every keystroke).
+    fn wants_summary(&self) -> bool {
+        true
+    }
     /// The summary of the module an import names (`.prompts`, `app.db`,
     /// `./helpers`, `@/lib/ai`), or `None` for modules outside the workspace.
     fn module(&self, spec: &str) -> Option<Arc<ModuleSummary>>;

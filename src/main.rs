@@ -273,18 +273,9 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         cross_file: !args.no_cross_file,
         ..CheckOptions::default()
     };
-    let options = match load_config(&args.paths, args.config.as_deref(), args.no_config) {
-        Ok(config) => options.with_config(config),
-        Err(config::ConfigError::Invalid(problems)) => {
-            for problem in problems {
-                eprintln!("error: {problem}");
-            }
-            return Ok(ExitCode::from(EXIT_USAGE));
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            return Ok(ExitCode::from(EXIT_USAGE));
-        }
+    let Some(options) = configured(options, &args.paths, args.config.as_deref(), args.no_config)
+    else {
+        return Ok(ExitCode::from(EXIT_USAGE));
     };
     let show_progress = !args.no_progress && io::stderr().is_terminal();
     let progress = BarProgress::new(show_progress);
@@ -378,6 +369,29 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
 }
 
 /// The configuration for `check` and `report` (warnings go to stderr).
+/// `options` with the project configuration, or `None` after printing why
+/// the configuration could not be used (exit status 2).
+fn configured(
+    options: CheckOptions,
+    paths: &[PathBuf],
+    config_file: Option<&Path>,
+    no_config: bool,
+) -> Option<CheckOptions> {
+    match load_config(paths, config_file, no_config) {
+        Ok(config) => Some(options.with_config(config)),
+        Err(config::ConfigError::Invalid(problems)) => {
+            for problem in problems {
+                eprintln!("error: {problem}");
+            }
+            None
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            None
+        }
+    }
+}
+
 fn load_config(
     paths: &[PathBuf],
     file: Option<&Path>,

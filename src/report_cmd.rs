@@ -11,11 +11,10 @@ use anyhow::Context;
 use clap::ValueEnum;
 
 use privacy_lens::check::{self, CheckError, CheckOptions};
-use privacy_lens::config;
 use privacy_lens::output;
 use privacy_lens::report::{fides, html, inventory, markdown};
 
-use crate::{BarProgress, EXIT_USAGE, load_config};
+use crate::{BarProgress, EXIT_USAGE};
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -83,18 +82,10 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         threads: args.threads,
         ..CheckOptions::default()
     };
-    let options = match load_config(&args.paths, args.config.as_deref(), args.no_config) {
-        Ok(config) => options.with_config(config),
-        Err(config::ConfigError::Invalid(problems)) => {
-            for problem in problems {
-                eprintln!("error: {problem}");
-            }
-            return Ok(ExitCode::from(EXIT_USAGE));
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            return Ok(ExitCode::from(EXIT_USAGE));
-        }
+    let Some(options) =
+        crate::configured(options, &args.paths, args.config.as_deref(), args.no_config)
+    else {
+        return Ok(ExitCode::from(EXIT_USAGE));
     };
     let progress = BarProgress::new(!args.no_progress && io::stderr().is_terminal());
     let result = match check::check(&args.paths, &options, &progress) {

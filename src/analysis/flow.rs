@@ -1950,23 +1950,9 @@ impl<'a, 't> Engine<'a, 't> {
         match callee_value.origin.clone() {
             Origin::Ext(ExtOrigin::Function(f)) => {
                 if let Some(kind) = f.ai_sink {
-                    let entry = SinkEntry {
-                        api: f.name.clone(),
-                        provider: "in-house".into(),
-                        kind,
-                        calls: Vec::new(),
-                        data: Vec::new(),
-                        identifiers: Vec::new(),
-                    };
+                    let entry = in_house_sink(&f.name, kind);
                     let origin = callee_value.origin.clone();
-                    return self.eval_sink_call(
-                        node,
-                        Cow::Owned(entry),
-                        origin,
-                        receiver,
-                        args,
-                        frame,
-                    );
+                    return self.eval_sink_call(node, entry, origin, receiver, args, frame);
                 }
                 self.apply_ext_summary(node, &f.0, receiver.as_ref(), &args, frame)
             }
@@ -1991,23 +1977,9 @@ impl<'a, 't> Engine<'a, 't> {
             }
             Origin::Function(f) => {
                 if let Some(kind) = self.ai_sink_kind(f) {
-                    let entry = SinkEntry {
-                        api: self.functions[f].name.clone(),
-                        provider: "in-house".into(),
-                        kind,
-                        calls: Vec::new(),
-                        data: Vec::new(),
-                        identifiers: Vec::new(),
-                    };
+                    let entry = in_house_sink(&self.functions[f].name, kind);
                     let origin = callee_value.origin.clone();
-                    return self.eval_sink_call(
-                        node,
-                        Cow::Owned(entry),
-                        origin,
-                        receiver,
-                        args,
-                        frame,
-                    );
+                    return self.eval_sink_call(node, entry, origin, receiver, args, frame);
                 }
                 let shift = usize::from(self.functions[f].takes_self() && receiver.is_some());
                 self.apply_summary(node, f, shift, &args, frame)
@@ -2122,25 +2094,7 @@ impl<'a, 't> Engine<'a, 't> {
         frame: &mut Frame<'a>,
     ) -> Value {
         if let Some(cleaned) = self.sanitizer_categories(function) {
-            // `@sanitizer`: the result carries none of those categories.
-            let mut value = Value {
-                sanitized: true,
-                ..Value::default()
-            };
-            if !cleaned.is_empty() {
-                for arg in args.all() {
-                    for label in arg.labels.iter().filter(|l| !l.is_symbolic()) {
-                        if !cleaned
-                            .iter()
-                            .any(|c| knowledge::key_has_prefix(label.category, c))
-                        {
-                            push_label(&mut value.labels, *label);
-                        }
-                    }
-                }
-                value.sanitized = value.labels.is_empty();
-            }
-            return value;
+            return sanitized_result(&cleaned, args);
         }
         if self.analysed_in_pass[function] != self.pass {
             // Callees are analysed on demand once module-level names are
@@ -2163,22 +2117,7 @@ impl<'a, 't> Engine<'a, 't> {
             .map(|(n, _, _)| n.clone())
             .collect();
         // The value flowing into each parameter.
-        let mut inputs: Vec<Value> = vec![Value::default(); params.len()];
-        for (i, (_, v)) in args.positional.iter().enumerate() {
-            if let Some(slot) = inputs.get_mut(i + shift) {
-                slot.union(v);
-            }
-        }
-        for (kw, _, v) in &args.keyword {
-            if let Some(i) = params.iter().position(|p| p == kw) {
-                inputs[i].union(v);
-            }
-        }
-        for v in &args.spread {
-            for slot in inputs.iter_mut().skip(shift) {
-                slot.union(v);
-            }
-        }
+        let inputs = param_inputs(&params, shift, args);
         let mut result = Value {
             origin: summary.return_origin.clone(),
             ..Value::default()
@@ -2251,27 +2190,13 @@ impl<'a, 't> Engine<'a, 't> {
         for label in labels {
             match label.origin {
                 LabelOrigin::Param(p) => {
-                    if kind == FindingKind::Flow
-                        && frame.function.is_some()
-                        && !frame
-                            .summary
-                            .param_sinks
-                            .iter()
-                            .any(|(q, s, _)| *q == p && *s == sink)
-                    {
-                        frame.summary.param_sinks.push((p, sink, label.step));
+                    if kind == FindingKind::Flow && frame.function.is_some() {
+                        note_symbolic_sink(&mut frame.summary.param_sinks, p, sink, label.step);
                     }
                 }
                 LabelOrigin::Field(f) => {
-                    if kind == FindingKind::Flow
-                        && frame.function.is_some()
-                        && !frame
-                            .summary
-                            .field_sinks
-                            .iter()
-                            .any(|(q, s, _)| *q == f && *s == sink)
-                    {
-                        frame.summary.field_sinks.push((f, sink, label.step));
+                    if kind == FindingKind::Flow && frame.function.is_some() {
+                        note_symbolic_sink(&mut frame.summary.field_sinks, f, sink, label.step);
                     }
                 }
                 LabelOrigin::Source(_) => {
@@ -3143,6 +3068,70 @@ impl Engine<'_, '_> {
         }
         finding
     }
+}
+
+/// Adds "parameter (or field) `key` reaches `sink`" to a summary once.
+fn note_symbolic_sink(list: &mut Vec<(u16, usize, u32)>, key: u16, sink: usize, step: u32) {
+    if !list.iter().any(|(k, s, _)| *k == key && *s == sink) {
+        list.push((key, sink, step));
+    }
+}
+
+/// The catalogue entry of a function tagged `@ai-sink <kind>`.
+fn in_house_sink(name: &str, kind: SinkKind) -> Cow<'static, SinkEntry> {
+    Cow::Owned(SinkEntry {
+        api: name.to_string(),
+        provider: "in-house".into(),
+        kind,
+        calls: Vec::new(),
+        data: Vec::new(),
+        identifiers: Vec::new(),
+    })
+}
+
+/// The result of a `@sanitizer` function: none of the `cleaned` categories
+/// (all, when empty) of its arguments survive.
+fn sanitized_result(cleaned: &[&'static str], args: &Arguments<'_, '_>) -> Value {
+    let mut value = Value {
+        sanitized: true,
+        ..Value::default()
+    };
+    if !cleaned.is_empty() {
+        for arg in args.all() {
+            for label in arg.labels.iter().filter(|l| !l.is_symbolic()) {
+                if !cleaned
+                    .iter()
+                    .any(|c| knowledge::key_has_prefix(label.category, c))
+                {
+                    push_label(&mut value.labels, *label);
+                }
+            }
+        }
+        value.sanitized = value.labels.is_empty();
+    }
+    value
+}
+
+/// The value flowing into each of `params` at a call; `shift` skips a
+/// method's own instance.
+fn param_inputs(params: &[String], shift: usize, args: &Arguments<'_, '_>) -> Vec<Value> {
+    let mut inputs: Vec<Value> = vec![Value::default(); params.len()];
+    for (i, (_, v)) in args.positional.iter().enumerate() {
+        if let Some(slot) = inputs.get_mut(i + shift) {
+            slot.union(v);
+        }
+    }
+    for (kw, _, v) in &args.keyword {
+        if let Some(i) = params.iter().position(|p| p == kw) {
+            inputs[i].union(v);
+        }
+    }
+    for v in &args.spread {
+        for slot in inputs.iter_mut().skip(shift) {
+            slot.union(v);
+        }
+    }
+    inputs
 }
 
 fn sink_of(entry: &SinkEntry) -> Sink {

@@ -690,8 +690,20 @@ pub fn insert_line_above(
     comment_prefix: &str,
     body: &str,
 ) -> TextEdit {
+    let (span, indent) = line_start(text, byte, at);
+    TextEdit {
+        span,
+        new_text: format!("{indent}{comment_prefix} {body}\n"),
+    }
+}
+
+/// The empty span at the start of the line holding `byte` (at `at`), and
+/// that line's indentation: where a line above it is inserted.
+pub fn line_start(text: &str, byte: usize, at: crate::finding::Point) -> (Span, String) {
     let start = byte.saturating_sub(at.column).min(text.len());
-    let indent: String = text[start..]
+    let indent: String = text
+        .get(start..)
+        .unwrap_or("")
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
@@ -699,15 +711,13 @@ pub fn insert_line_above(
         row: at.row,
         column: 0,
     };
-    TextEdit {
-        span: Span {
-            start_byte: start,
-            end_byte: start,
-            start: point,
-            end: point,
-        },
-        new_text: format!("{indent}{comment_prefix} {body}\n"),
-    }
+    let span = Span {
+        start_byte: start,
+        end_byte: start,
+        start: point,
+        end: point,
+    };
+    (span, indent)
 }
 
 /// A replacement of `start..end` with `new_text`.
@@ -768,19 +778,8 @@ pub fn add_tag_fixes(
     kind: SinkKind,
     categories: &[String],
 ) -> Vec<Fix> {
-    likely_uses(kind)
-        .iter()
-        .enumerate()
-        .map(|(i, data_use)| {
-            let body = format!("@data-use {data_use} data={}", categories.join(","));
-            Fix {
-                title: format!("Add data-use tag ({data_use})"),
-                kind: FixKind::AddTag,
-                preferred: i == 0,
-                edits: vec![insert_line_above(text, byte, at, comment_prefix, &body)],
-            }
-        })
-        .collect()
+    let (span, indent) = line_start(text, byte, at);
+    add_tag_fixes_at(span, &indent, comment_prefix, kind, categories)
 }
 
 /// [`add_tag_fixes`] for a call in another file, from the insertion point

@@ -45,19 +45,7 @@ pub fn write(out: &mut dyn Write, result: &CheckResult, options: &GithubOptions)
             message.push_str(&format!("\ncategories: {}", finding.categories.join(", ")));
         }
         if !finding.flow.is_empty() {
-            let steps: Vec<String> = finding
-                .flow
-                .iter()
-                .map(|step| {
-                    let step_path = step.file.as_deref().unwrap_or(&file.path);
-                    format!(
-                        "{}:{} {}",
-                        path_string(step_path),
-                        step.span.start.row + 1,
-                        step.note
-                    )
-                })
-                .collect();
+            let steps = super::flow_steps(&file.path, finding);
             message.push_str(&format!("\nflow: {}", steps.join(" → ")));
         }
         if finding.sink.is_some() {

@@ -83,6 +83,24 @@ pub(crate) fn line_start(bytes: &[u8], byte: usize) -> usize {
 }
 
 /// A path as the reports print it: forward slashes on every platform.
+/// Each step of a finding's flow as `path:line note` (steps in other files
+/// name their file).
+pub fn flow_steps(file: &Path, finding: &crate::finding::Finding) -> Vec<String> {
+    finding
+        .flow
+        .iter()
+        .map(|step| {
+            let step_path = step.file.as_deref().unwrap_or(file);
+            format!(
+                "{}:{} {}",
+                path_string(step_path),
+                step.span.start.row + 1,
+                step.note
+            )
+        })
+        .collect()
+}
+
 pub fn path_string(path: &Path) -> String {
     let s = path.to_string_lossy();
     if cfg!(windows) {

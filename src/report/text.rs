@@ -186,19 +186,7 @@ fn write_finding_styled(
         note("categories", &finding.categories.join(", "))?;
     }
     if !finding.flow.is_empty() {
-        let steps: Vec<String> = finding
-            .flow
-            .iter()
-            .map(|step| {
-                let step_path = step.file.as_deref().unwrap_or(&file.path);
-                format!(
-                    "{}:{} {}",
-                    path_string(step_path),
-                    step.span.start.row + 1,
-                    step.note
-                )
-            })
-            .collect();
+        let steps = super::flow_steps(&file.path, finding);
         note("flow", &steps.join(" → "))?;
     } else if !finding.sources.is_empty() {
         let sources: Vec<String> = finding

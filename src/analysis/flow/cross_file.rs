@@ -217,43 +217,10 @@ impl<'a, 't> Engine<'a, 't> {
     ) -> Value {
         let name = function.name.clone();
         if let Some(cleaned) = &function.sanitizer {
-            let mut value = Value {
-                sanitized: true,
-                ..Value::default()
-            };
-            if !cleaned.is_empty() {
-                for arg in args.all() {
-                    for label in arg.labels.iter().filter(|l| !l.is_symbolic()) {
-                        if !cleaned
-                            .iter()
-                            .any(|c| knowledge::key_has_prefix(label.category, c))
-                        {
-                            push_label(&mut value.labels, *label);
-                        }
-                    }
-                }
-                value.sanitized = value.labels.is_empty();
-            }
-            return value;
+            return sanitized_result(cleaned, args);
         }
         let shift = usize::from(function.takes_self && receiver.is_some());
-        let params = &function.params;
-        let mut inputs: Vec<Value> = vec![Value::default(); params.len()];
-        for (i, (_, v)) in args.positional.iter().enumerate() {
-            if let Some(slot) = inputs.get_mut(i + shift) {
-                slot.union(v);
-            }
-        }
-        for (kw, _, v) in &args.keyword {
-            if let Some(i) = params.iter().position(|p| p == kw) {
-                inputs[i].union(v);
-            }
-        }
-        for v in &args.spread {
-            for slot in inputs.iter_mut().skip(shift) {
-                slot.union(v);
-            }
-        }
+        let inputs = param_inputs(&function.params, shift, args);
         let mut result = Value {
             origin: self.import_origin(&function.return_origin),
             ..Value::default()
@@ -513,32 +480,13 @@ impl<'a, 't> Engine<'a, 't> {
                     .tags
                     .data_use_at(info.span.start_byte)
                     .and_then(|i| self.tags.tags[i].data_use(self.tags.comments[i]));
-                let line_start = info.span.start_byte.saturating_sub(info.span.start.column);
-                let indent: String = self
-                    .src
-                    .get(line_start..)
-                    .unwrap_or("")
-                    .chars()
-                    .take_while(|c| *c == ' ' || *c == '\t')
-                    .collect();
-                let point = crate::finding::Point {
-                    row: info.span.start.row,
-                    column: 0,
-                };
+                let insert = tags::line_start(self.src, info.span.start_byte, info.span.start);
                 Arc::new(ExtSink {
                     file: file.clone(),
                     span: info.span,
                     entry: (*info.entry).clone(),
                     tag,
-                    tag_insert: Some((
-                        Span {
-                            start_byte: line_start,
-                            end_byte: line_start,
-                            start: point,
-                            end: point,
-                        },
-                        indent,
-                    )),
+                    tag_insert: Some(insert),
                     comment_prefix: self.language.line_comment(),
                 })
             }

@@ -225,3 +225,29 @@ async fn a_caller_changed_on_disk_updates_the_open_helper() {
         .await;
     assert!(server.shutdown().await);
 }
+
+#[tokio::test]
+async fn deleting_an_imported_module_updates_its_importers() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let prompts_uri = write(&root, "prompts.py", PROMPTS_PERSONAL);
+    let sender_uri = write(&root, "sender.py", SENDER);
+    let mut server = indexed_server(&root).await;
+    server.open(&sender_uri, "python", 1, SENDER).await;
+    server
+        .diagnostics_until(&sender_uri, |d| !flow_warnings(d).is_empty())
+        .await;
+
+    // The helper goes away: the importer no longer gets a phone number from it.
+    std::fs::remove_file(root.join("prompts.py")).unwrap();
+    server
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": prompts_uri, "type": 3 }] }),
+        )
+        .await;
+    server
+        .diagnostics_until(&sender_uri, |d| flow_warnings(d).is_empty())
+        .await;
+    assert!(server.shutdown().await);
+}

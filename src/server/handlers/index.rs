@@ -233,9 +233,21 @@ pub fn files_changed(backend: &Backend, changes: &[FileEvent]) {
                 if typ == FileChangeType::DELETED {
                     let dependents = workspace.dependents(&path);
                     workspace.remove_file(&path);
+                    // Importers lose what they imported from it.
                     for dependent in dependents {
                         touched.push(dependent.clone());
-                        touched.extend(workspace.update(&dependent, &options, &read));
+                        let (Some(text), Some(language)) =
+                            (read(&dependent), Language::from_path(&dependent))
+                        else {
+                            continue;
+                        };
+                        touched.extend(workspace.targets_of(&dependent));
+                        let (_, changed) =
+                            workspace.analyse_file(&dependent, &text, language, &options);
+                        touched.extend(workspace.targets_of(&dependent));
+                        if changed {
+                            touched.extend(workspace.update(&dependent, &options, &read));
+                        }
                     }
                     continue;
                 }

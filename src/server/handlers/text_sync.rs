@@ -114,11 +114,17 @@ pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
         pending.abort();
     }
     tracing::debug!(uri = uri.as_str(), "didClose");
-    // Unsaved edits are gone: the index goes back to the file on disk.
-    if uri.to_file_path().is_some_and(|p| p.is_file()) {
+    // Unsaved edits are gone: the index goes back to the file on disk, or
+    // forgets a document that never was a file.
+    if let Some(path) = uri.to_file_path() {
+        let typ = if path.is_file() {
+            tower_lsp_server::ls_types::FileChangeType::CHANGED
+        } else {
+            tower_lsp_server::ls_types::FileChangeType::DELETED
+        };
         let event = tower_lsp_server::ls_types::FileEvent {
             uri: uri.clone(),
-            typ: tower_lsp_server::ls_types::FileChangeType::CHANGED,
+            typ,
         };
         super::index::files_changed(backend, &[event]);
     }

@@ -467,7 +467,7 @@ pub fn analyse_workspace(
             }
         }
     };
-    let mut analyses = workspace.build(inputs, &options.analysis, &analyse, done);
+    let mut analyses = workspace.build(inputs, &analyse, done);
     // Findings reached through imports belong to the file of their AI call.
     let mut placed: HashMap<PathBuf, Vec<Finding>> = HashMap::new();
     for path in analyses.keys() {

@@ -941,25 +941,31 @@ impl Builder<'_> {
         }
     }
 
+    /// The items of an array (none for an absent value); any other type is
+    /// reported as not being `expected`.
+    fn array<'n, 'a>(&mut self, node: &'n Node<'a>, path: &str, expected: &str) -> &'n [Node<'a>] {
+        match &node.value {
+            Value::Array(items) => items,
+            Value::Null => &[],
+            _ => {
+                let found = node.type_name();
+                self.error(
+                    path,
+                    node.span.clone(),
+                    format!("expected {expected}, found {found}"),
+                );
+                &[]
+            }
+        }
+    }
+
     /// The items of an array of strings with their key paths; reports others.
     fn strings<'n, 'a>(
         &mut self,
         node: &'n Node<'a>,
         path: &str,
     ) -> Vec<(String, &'n Node<'a>, &'n str)> {
-        let items = match &node.value {
-            Value::Array(items) => items,
-            Value::Null => return Vec::new(),
-            _ => {
-                let found = node.type_name();
-                self.error(
-                    path,
-                    node.span.clone(),
-                    format!("expected an array of strings, found {found}"),
-                );
-                return Vec::new();
-            }
-        };
+        let items = self.array(node, path, "an array of strings");
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let at = format!("{path}[{i}]");
@@ -1228,19 +1234,7 @@ impl Builder<'_> {
         node: &'n Node<'a>,
         path: &str,
     ) -> Vec<TableItem<'n, 'a>> {
-        let items = match &node.value {
-            Value::Array(items) => items,
-            Value::Null => return Vec::new(),
-            _ => {
-                let found = node.type_name();
-                self.error(
-                    path,
-                    node.span.clone(),
-                    format!("expected an array of tables (`[[{path}]]`), found {found}"),
-                );
-                return Vec::new();
-            }
-        };
+        let items = self.array(node, path, &format!("an array of tables (`[[{path}]]`)"));
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let at = format!("{path}[{i}]");

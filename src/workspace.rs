@@ -271,13 +271,11 @@ impl Workspace {
     pub fn build(
         &self,
         inputs: Vec<(PathBuf, Language, Arc<str>)>,
-        options: &AnalysisOptions,
         analyse: &(
              dyn Fn(&Path, &str, Language, &dyn ModuleProvider) -> FileAnalysisWithSummary + Sync
          ),
         done: &(dyn Fn(&Path) + Sync),
     ) -> HashMap<PathBuf, FileAnalysis> {
-        let _ = options;
         for (path, language, _) in &inputs {
             self.files.insert(path.clone(), *language);
         }
@@ -317,7 +315,6 @@ impl Workspace {
             levels = levels.iter().max().map_or(0, |l| l + 1),
             "import order"
         );
-        let mut results: Vec<Option<FileAnalysis>> = (0..inputs.len()).map(|_| None).collect();
         let slots: Vec<std::sync::Mutex<Option<FileAnalysis>>> = (0..inputs.len())
             .map(|_| std::sync::Mutex::new(None))
             .collect();
@@ -393,16 +390,14 @@ impl Workspace {
                 }
             });
         }
-        for (i, slot) in slots.into_iter().enumerate() {
-            results[i] = slot.into_inner().unwrap_or_else(|e| e.into_inner());
-        }
-        let mut out: HashMap<PathBuf, FileAnalysis> = HashMap::default();
-        for (i, analysis) in results.into_iter().enumerate() {
-            if let Some(analysis) = analysis {
-                out.insert(inputs[i].0.clone(), analysis);
-            }
-        }
-        out
+        slots
+            .into_iter()
+            .zip(&inputs)
+            .filter_map(|(slot, (path, _, _))| {
+                let analysis = slot.into_inner().unwrap_or_else(|e| e.into_inner())?;
+                Some((path.clone(), analysis))
+            })
+            .collect()
     }
 
     // ------------------------------------------------------------ resolution

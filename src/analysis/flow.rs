@@ -1261,10 +1261,11 @@ impl<'a, 't> Engine<'a, 't> {
                     && frame.function.is_none()
                     && matches!(self.text(object), "module" | "exports" | "module.exports")
                 {
-                    // CommonJS exports: `module.exports = …`, `exports.ask = …`.
+                    // CommonJS exports: `module.exports = …` (the default
+                    // export), `exports.ask = …`.
                     if self.text(object) == "module" {
                         if prop == "exports" {
-                            self.bind_commonjs_object(target, value, frame);
+                            frame.env.insert(self.text(target), value);
                         }
                     } else {
                         frame.env.insert(prop, value);
@@ -1371,12 +1372,6 @@ impl<'a, 't> Engine<'a, 't> {
             }
             self.bind(bound, property, frame);
         }
-    }
-
-    /// `module.exports = { ask, build: makePrompt }` exports each property;
-    /// any other value is the default export.
-    fn bind_commonjs_object(&mut self, target: Node<'t>, value: Value, frame: &mut Frame<'a>) {
-        frame.env.insert(self.text(target), value);
     }
 
     /// The properties of `module.exports = { ask, build: makePrompt }`

@@ -113,7 +113,7 @@ pub async fn start(backend: &Backend) {
             .thread_name(|i| format!("privacy-lens-index-{i}"))
             .build();
         let run = || {
-            drop(workspace.build(inputs, &options, &analyse, &count));
+            drop(workspace.build(inputs, &analyse, &count));
         };
         match pool {
             Ok(pool) => pool.install(run),

@@ -1473,7 +1473,7 @@ fn the_catalogue_resolves_real_call_shapes() {
         "torch.utils.data.TensorDataset",
         "pandas.read_csv",
     ];
-    let problems = sink_cases::resolution_problems(r, &cases, &lookalikes);
+    let problems = sink_cases::resolution_problems(r, cases, &lookalikes);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -1066,7 +1066,7 @@ fn javascript_calls_resolve_to_the_expected_sinks() {
         "crypto.createHash",
         "JSON.stringify",
     ];
-    let problems = sink_cases::resolution_problems(r, &cases, &lookalikes);
+    let problems = sink_cases::resolution_problems(r, cases, &lookalikes);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

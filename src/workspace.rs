@@ -340,6 +340,7 @@ impl Workspace {
                 .map(|(i, (p, _, _))| (p.clone(), i))
                 .collect(),
         };
+        let analyses = std::sync::atomic::AtomicUsize::new(0);
         for (level, comps) in by_level.iter().enumerate() {
             comps.par_iter().for_each(|c| {
                 let members = &components[*c];
@@ -367,6 +368,7 @@ impl Workspace {
                         };
                         let provider = FileProvider::new(self, path, *language, Some(scope));
                         let out = analyse(path, text, *language, &provider);
+                        analyses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let mut analysis = out.analysis;
                         self.record(path, &provider, &mut analysis, out.summary.map(Arc::new));
                         seen[k] = provider
@@ -390,6 +392,11 @@ impl Workspace {
                 }
             });
         }
+        tracing::debug!(
+            files = inputs.len(),
+            analyses = analyses.into_inner(),
+            "workspace analysed"
+        );
         slots
             .into_iter()
             .zip(&inputs)

@@ -41,6 +41,7 @@ use crate::language::Language;
 use crate::rules;
 
 mod cross_file;
+mod records;
 
 const MAX_PASSES: usize = 4;
 /// Expression nesting beyond this is not followed (no stack overflow on
@@ -218,6 +219,8 @@ impl FunctionInfo<'_> {
 
 struct ClassInfo {
     name: String,
+    /// Where the class is defined (identifies its fields across analyses).
+    span: Span,
     methods: HashMap<String, FnId>,
 }
 
@@ -358,6 +361,88 @@ pub struct Engine<'a, 't> {
     evaluations: u64,
     deadline: Instant,
     timed_out: bool,
+
+    /// The outermost function each function is nested in (itself when at
+    /// module or class level): the unit re-analysed after an edit.
+    unit_of: Vec<FnId>,
+    /// The unit being analysed; `None` for module-level code.
+    current_unit: Option<FnId>,
+    /// Set for a re-analysis of only some units (see [`PartialRun`]).
+    partial: Option<Partial>,
+    /// Keep what [`Records`] needs (the editor's incremental re-analysis).
+    recording: bool,
+    /// Units whose analysis put labels on each sink, in this pass.
+    contributors: HashMap<usize, Vec<Option<FnId>>>,
+    /// Class fields read and written by each unit, in this pass.
+    field_touches: HashSet<(Option<FnId>, ClassId, String, bool)>,
+    /// What each unit wrote into class fields, in this pass.
+    field_writes: Vec<(FnId, ClassId, String, Value)>,
+    /// Units whose analysis changes state every later evaluation reads
+    /// (imports inside functions, fields of imported classes).
+    sticky_units: HashSet<FnId>,
+}
+
+/// A re-analysis of some units of a file whose other units are known from
+/// the previous analysis of the same text around them.
+#[derive(Debug, Clone, Default)]
+pub struct PartialRun {
+    /// Byte ranges of the outermost functions to analyse (module-level code
+    /// always is, and so is every unit whose summary something analysed reads).
+    pub units: Vec<(usize, usize)>,
+    /// Start bytes of the AI calls recognised in the units left out.
+    pub other_sinks: Vec<usize>,
+}
+
+struct Partial {
+    spans: HashSet<(usize, usize)>,
+    active: HashSet<FnId>,
+    other_sinks: Vec<usize>,
+    activated_in_pass: Vec<FnId>,
+}
+
+/// What an analysis leaves for re-analysing only the edited unit next time.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    /// Units analysed (in the final pass), with what the rest can observe of them.
+    pub units: Vec<UnitRecord>,
+    /// Byte ranges of every outermost function registered.
+    pub all_units: Vec<(usize, usize)>,
+    /// For each AI call that received personal data, the byte ranges of the
+    /// units whose analysis put it there (`None`: module-level code).
+    pub contributors: Vec<(SinkRef, Vec<Option<UnitSpan>>)>,
+}
+
+/// A unit's byte range (of its outermost function node).
+pub type UnitSpan = (usize, usize);
+
+/// An AI call, in this file or (reached through an import) in another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SinkRef {
+    Local(Span),
+    Elsewhere(std::path::PathBuf, Span),
+}
+
+/// One unit as the rest of the file sees it.
+#[derive(Debug, Clone, Default)]
+pub struct UnitRecord {
+    pub start: usize,
+    pub end: usize,
+    /// Its functions' names, parameters and summaries, and what it wrote to
+    /// class fields: if these are the same after an edit, nothing else changes.
+    pub effects: Vec<Token>,
+    /// Class fields it read and wrote, by the class's start byte.
+    pub reads: Vec<(usize, String)>,
+    pub writes: Vec<(usize, String)>,
+    /// It changes state that every later evaluation reads: always re-analysed.
+    pub sticky: bool,
+}
+
+/// One piece of a unit's effects; spans move with edits before them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    Text(String),
+    Num(u64),
+    At(Span),
 }
 
 impl<'a, 't> Engine<'a, 't> {
@@ -417,19 +502,60 @@ impl<'a, 't> Engine<'a, 't> {
             evaluations: 0,
             deadline: Instant::now() + time_limit,
             timed_out: false,
+            unit_of: Vec::new(),
+            current_unit: None,
+            partial: None,
+            recording: false,
+            contributors: HashMap::default(),
+            field_touches: HashSet::default(),
+            field_writes: Vec::new(),
+            sticky_units: HashSet::default(),
         }
+    }
+
+    /// Analyses only the units `partial` names (and those they need).
+    pub fn partial(mut self, partial: PartialRun) -> Self {
+        self.partial = Some(Partial {
+            spans: partial.units.into_iter().collect(),
+            active: HashSet::default(),
+            other_sinks: partial.other_sinks,
+            activated_in_pass: Vec::new(),
+        });
+        self
+    }
+
+    /// Keeps what [`Engine::run_recorded`] returns.
+    pub fn recording(mut self) -> Self {
+        self.recording = true;
+        self
     }
 
     /// Runs the passes over the whole file and returns what it found.
     /// Runs the passes over the whole file and returns what it found and,
     /// when the provider names the file, what it exports to importers.
-    pub fn run(mut self, root: Node<'t>) -> (FileAnalysis, Option<ModuleSummary>) {
+    pub fn run(self, root: Node<'t>) -> (FileAnalysis, Option<ModuleSummary>) {
+        let (analysis, summary, _) = self.run_recorded(root);
+        (analysis, summary)
+    }
+
+    /// [`Engine::run`], also returning the [`Records`] of the units analysed
+    /// (empty unless [`Engine::recording`] was asked for).
+    pub fn run_recorded(
+        mut self,
+        root: Node<'t>,
+    ) -> (FileAnalysis, Option<ModuleSummary>, Records) {
         for _ in 0..MAX_PASSES {
             self.changed = false;
             self.pass += 1;
             self.read_before_analysis.clear();
             self.field_reads.clear();
             self.findings.clear();
+            self.contributors.clear();
+            self.field_touches.clear();
+            self.field_writes.clear();
+            if let Some(partial) = &mut self.partial {
+                partial.activated_in_pass.clear();
+            }
             let mut frame = Frame {
                 function: None,
                 env: std::mem::take(&mut self.module_env),
@@ -445,12 +571,21 @@ impl<'a, 't> Engine<'a, 't> {
             let mut index = 0;
             self.module_done = true;
             while index < self.functions.len() && !self.timed_out {
-                if self.analysed_in_pass[index] != self.pass {
+                if self.analysed_in_pass[index] != self.pass && self.is_active(index) {
                     self.analyse_function(index);
                 }
                 index += 1;
             }
             self.module_done = false;
+            // A unit needed only after the queue passed it gets another pass.
+            if let Some(partial) = &self.partial
+                && partial
+                    .activated_in_pass
+                    .iter()
+                    .any(|u| self.analysed_in_pass[*u] != self.pass)
+            {
+                self.changed = true;
+            }
             if !self.changed || self.timed_out {
                 break;
             }
@@ -458,9 +593,31 @@ impl<'a, 't> Engine<'a, 't> {
         let summary = self
             .this_file
             .clone()
-            .filter(|_| self.provider.wants_summary())
+            .filter(|_| self.provider.wants_summary() && self.partial.is_none())
             .map(|file| self.export_summary(&file));
-        (self.into_analysis(), summary)
+        let records = if self.recording {
+            self.records()
+        } else {
+            Records::default()
+        };
+        (self.into_analysis(), summary, records)
+    }
+
+    /// Whether function `f` is analysed in this run.
+    fn is_active(&self, f: FnId) -> bool {
+        self.partial
+            .as_ref()
+            .is_none_or(|p| p.active.contains(&self.unit_of[f]))
+    }
+
+    /// Something reads `f`'s summary: its unit must be analysed.
+    fn activate(&mut self, f: FnId) {
+        let unit = self.unit_of[f];
+        if let Some(partial) = &mut self.partial
+            && partial.active.insert(unit)
+        {
+            partial.activated_in_pass.push(unit);
+        }
     }
 
     // ------------------------------------------------------------ helpers
@@ -840,6 +997,7 @@ impl<'a, 't> Engine<'a, 't> {
 
     /// Binds the names an import statement introduces.
     fn bind_imports(&mut self, node: Node<'t>, frame: &mut Frame<'a>) {
+        self.mark_sticky();
         for import in self.facts.imports_at(node) {
             let bound = import.bound_name().to_string();
             let target = import.target_path();
@@ -906,6 +1064,7 @@ impl<'a, 't> Engine<'a, 't> {
         };
         if let Origin::Instance(class) = object_value.origin {
             self.field_reads.insert((class, prop.to_string()));
+            self.touch_field(class, prop, false);
             if let Some(field) = self.fields.get(class).and_then(|f| f.get(prop)) {
                 value.labels = field.labels.clone();
                 if field.origin != Origin::Unknown {
@@ -1411,6 +1570,13 @@ impl<'a, 't> Engine<'a, 't> {
     }
 
     fn store_field(&mut self, class: ClassId, prop: &str, value: Value) {
+        self.touch_field(class, prop, true);
+        if self.recording
+            && let Some(unit) = self.current_unit
+        {
+            self.field_writes
+                .push((unit, class, prop.to_string(), value.clone()));
+        }
         let Some(fields) = self.fields.get_mut(class) else {
             return;
         };
@@ -1427,6 +1593,21 @@ impl<'a, 't> Engine<'a, 't> {
             && self.field_reads.contains(&(class, prop.to_string()))
         {
             self.changed = true;
+        }
+    }
+
+    /// Notes that the current unit read (or wrote) a class field.
+    fn touch_field(&mut self, class: ClassId, prop: &str, write: bool) {
+        if self.recording || self.partial.is_some() {
+            self.field_touches
+                .insert((self.current_unit, class, prop.to_string(), write));
+        }
+    }
+
+    /// The current unit changes state all later code reads.
+    fn mark_sticky(&mut self) {
+        if let Some(unit) = self.current_unit {
+            self.sticky_units.insert(unit);
         }
     }
 
@@ -1584,6 +1765,16 @@ impl<'a, 't> Engine<'a, 't> {
         self.analysed_in_pass.push(0);
         self.final_envs.push(None);
         self.function_ids.insert(node.id(), id);
+        let unit = self.current_unit.unwrap_or(id);
+        self.unit_of.push(unit);
+        if unit == id
+            && let Some(partial) = &mut self.partial
+            && partial
+                .spans
+                .contains(&(node.start_byte(), node.end_byte()))
+        {
+            partial.active.insert(id);
+        }
         for (index, statement) in self.tags.statements.iter().enumerate() {
             let function_level = matches!(
                 self.tags.tags[index].kind,
@@ -1742,6 +1933,7 @@ impl<'a, 't> Engine<'a, 't> {
                     .unwrap_or_default();
                 self.classes.push(ClassInfo {
                     name,
+                    span: Span::of(&node),
                     methods: HashMap::default(),
                 });
                 self.fields.push(HashMap::default());
@@ -1852,7 +2044,9 @@ impl<'a, 't> Engine<'a, 't> {
             frame.env.insert(name_ref, value);
         }
         let saved = std::mem::replace(&mut self.context, Context::Function(id));
+        let saved_unit = self.current_unit.replace(self.unit_of[id]);
         let value = self.eval(body, &mut frame);
+        self.current_unit = saved_unit;
         if expression_body {
             let value = self.advance(&value, body, || "returned".to_string());
             frame.returned.union(&value);
@@ -1930,6 +2124,7 @@ impl<'a, 't> Engine<'a, 't> {
                         v.origin = Origin::Function(*f);
                     } else if let Some(field) = {
                         self.field_reads.insert((class, m.to_string()));
+                        self.touch_field(class, m, false);
                         self.fields.get(class).and_then(|f| f.get(m))
                     } && field.origin != Origin::Unknown
                     {
@@ -2067,6 +2262,7 @@ impl<'a, 't> Engine<'a, 't> {
     /// The personal data a function returns by itself, analysing it first
     /// when that can be done now.
     fn function_returns(&mut self, function: FnId) -> Vec<Label> {
+        self.activate(function);
         if self.analysed_in_pass[function] != self.pass {
             if self.module_done
                 && !self.in_progress.contains(&function)
@@ -2091,6 +2287,7 @@ impl<'a, 't> Engine<'a, 't> {
         if let Some(cleaned) = self.sanitizer_categories(function) {
             return sanitized_result(&cleaned, args);
         }
+        self.activate(function);
         if self.analysed_in_pass[function] != self.pass {
             // Callees are analysed on demand once module-level names are
             // known, so that most files need a single pass; recursion and
@@ -2197,6 +2394,10 @@ impl<'a, 't> Engine<'a, 't> {
                 LabelOrigin::Source(_) => {
                     let entry = self.findings.entry((sink, kind)).or_default();
                     push_label(entry, *label);
+                    let units = self.contributors.entry(sink).or_default();
+                    if !units.contains(&self.current_unit) {
+                        units.push(self.current_unit);
+                    }
                 }
             }
         }
@@ -2242,6 +2443,7 @@ impl<'a, 't> Engine<'a, 't> {
                 .first()
                 .and_then(|(_, v)| v.strings.as_ref()?.first().cloned())
         {
+            self.mark_sticky();
             if let Some(local) = self.provider.module(&module) {
                 return self.module_value(local, &module);
             }
@@ -2779,11 +2981,14 @@ impl<'a, 't> Engine<'a, 't> {
         for (index, tag) in self.tags.tags.iter().enumerate() {
             let mut problems = tags::validate(tag);
             if matches!(tag.kind, TagKind::DataUse { .. }) {
+                let other_sinks = self.partial.as_ref().map_or(&[][..], |p| &p.other_sinks);
                 let has_sink = self.tags.statements[index].is_some_and(|(a, b)| {
                     self.sink_sites
                         .iter()
                         .filter(|site| site.ext.is_none())
-                        .any(|site| a <= site.span.start_byte && site.span.start_byte < b)
+                        .map(|site| site.span.start_byte)
+                        .chain(other_sinks.iter().copied())
+                        .any(|start| a <= start && start < b)
                 });
                 if !has_sink {
                     problems.push(tags::TagProblem {

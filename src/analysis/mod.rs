@@ -7,6 +7,7 @@
 pub mod classify;
 pub mod facts;
 pub mod flow;
+pub mod incremental;
 pub mod sinks;
 pub mod summary;
 pub mod tags;

@@ -180,6 +180,7 @@ impl<'a, 't> Engine<'a, 't> {
                         None => Value::default(),
                     },
                 };
+                self.mark_sticky();
                 if let Some(set_here) = self.ext_fields.get(&key) {
                     value.union(set_here);
                     if value.origin == Origin::Unknown {
@@ -198,6 +199,7 @@ impl<'a, 't> Engine<'a, 't> {
 
     /// `obj.field = value` on an instance of an imported class.
     pub(super) fn store_ext_field(&mut self, class: &Shared<ExtClass>, prop: &str, value: &Value) {
+        self.mark_sticky();
         let key = (Arc::as_ptr(&class.0) as usize, prop.to_string());
         let entry = self.ext_fields.entry(key).or_default();
         entry.union(value);
@@ -247,6 +249,7 @@ impl<'a, 't> Engine<'a, 't> {
         // Fields set on an imported class's instance, read by its method.
         if let Some(Origin::Ext(ExtOrigin::Instance(class))) = receiver.map(|r| &r.origin) {
             for (field, param_sink) in &function.field_sinks {
+                self.mark_sticky();
                 let key = (Arc::as_ptr(&class.0) as usize, field.clone());
                 if let Some(value) = self.ext_fields.get(&key).cloned() {
                     self.reach_ext_sink(call, &name, value, param_sink, frame);

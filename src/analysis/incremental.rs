@@ -1,0 +1,725 @@
+//! Re-analysis after an edit inside one function.
+//!
+//! The flow analysis of a file is a module-level pass plus one analysis per
+//! function. After a keystroke inside a function body, only that function's
+//! *unit* (its outermost enclosing function, nested functions included) has
+//! new text. Its unit is analysed again, with the module-level code and
+//! every unit whose summary it reads; every other unit's findings are taken
+//! from the previous analysis, moved by the edit. That is exact when:
+//!
+//! - the edited unit looks the same from outside: the same functions,
+//!   parameters, tags and summaries, and the same writes to class fields
+//!   (compared as [`Token`]s, positions moved by the edit);
+//! - every AI call that received data from an analysed unit is re-analysed
+//!   with all the units that sent it data (a finding is never half new);
+//! - every class field an analysed unit reads is written only by analysed
+//!   units;
+//! - no kept finding points into the edited unit (its tags may have changed);
+//! - no unit left out changes state that all later code reads (imports in a
+//!   function body, fields of imported classes), and the edited one neither.
+//!
+//! Otherwise, and whenever the file's summary is wanted by importers or the
+//! last analysis hit a limit, the whole file is analysed again. The tests in
+//! `tests/incremental.rs` compare both on random edits.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::flow::{self, PartialRun, Records, SinkRef, Token, UnitRecord, UnitSpan};
+use super::summary::{ModuleProvider, ModuleSummary};
+use super::{AnalysisOptions, facts, tags};
+use crate::finding::{FileAnalysis, Finding, Point, Span};
+use crate::language::Language;
+use crate::rules;
+
+/// How many times a re-analysis may widen the set of units it analyses
+/// before it analyses the whole file instead.
+const MAX_WIDENINGS: usize = 3;
+
+/// What the last analysis of a document leaves for the next one.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    text: Arc<str>,
+    language: Language,
+    /// The analysis as the engine made it (no configuration applied, no
+    /// findings from other files).
+    analysis: FileAnalysis,
+    units: HashMap<UnitSpan, UnitRecord>,
+    all_units: Vec<UnitSpan>,
+    contributors: Vec<(SinkRef, Vec<Option<UnitSpan>>)>,
+}
+
+/// The result of [`analyse`].
+pub struct Analysed {
+    pub analysis: FileAnalysis,
+    pub summary: Option<ModuleSummary>,
+    pub snapshot: Snapshot,
+    /// How many of the file's units were analysed (all of them when the
+    /// whole file was).
+    pub units_analysed: usize,
+    pub units_total: usize,
+}
+
+/// Analyses `text`, re-using `previous` (the analysis of an earlier text of
+/// the same document) for the units the edit did not touch when that is
+/// exact (see the module documentation).
+pub fn analyse(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    language: Language,
+    options: &AnalysisOptions,
+    provider: &dyn ModuleProvider,
+    previous: Option<&Snapshot>,
+) -> Analysed {
+    if let Some(previous) = previous
+        && previous.language == language
+        && previous.analysis.notes.is_empty()
+        && (provider.file().is_none() || !provider.wants_summary())
+        && let Some(analysed) = reanalyse(text, tree, language, options, provider, previous)
+    {
+        return analysed;
+    }
+    let facts = facts::extract(tree, text.as_bytes(), language);
+    let tags = tags::collect(tree, text, |node| {
+        facts.role(node) == Some(facts::Role::Comment)
+    });
+    let engine = flow::Engine::new(
+        text,
+        &facts,
+        &tags,
+        language,
+        &options.extensions,
+        options.time_limit,
+        provider,
+    )
+    .recording();
+    let (mut analysis, summary, records) = engine.run_recorded(tree.root_node());
+    canonical_order(&mut analysis);
+    let units_total = records.all_units.len();
+    let snapshot = Snapshot {
+        text: Arc::from(text),
+        language,
+        analysis: analysis.clone(),
+        units: records
+            .units
+            .into_iter()
+            .map(|u| ((u.start, u.end), u))
+            .collect(),
+        all_units: records.all_units,
+        contributors: records.contributors,
+    };
+    Analysed {
+        analysis,
+        summary,
+        snapshot,
+        units_analysed: units_total,
+        units_total,
+    }
+}
+
+/// The order in which every analysis lists its findings, so that findings
+/// kept from an earlier analysis and new ones merge exactly as one run.
+pub fn canonical_order(analysis: &mut FileAnalysis) {
+    let rank = |f: &Finding| {
+        (
+            f.span.start_byte,
+            f.span.end_byte,
+            f.code == rules::RAW_IDENTIFIER_AS_USER_ID.code,
+            f.code == rules::QUASI_IDENTIFIERS_IN_TRAINING.code,
+        )
+    };
+    analysis.findings.sort_by_key(rank);
+    analysis
+        .elsewhere
+        .sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| rank(x).cmp(&rank(y))));
+    analysis
+        .recognised_sinks
+        .sort_by_key(|s| (s.span.start_byte, s.span.end_byte));
+}
+
+fn reanalyse(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    language: Language,
+    options: &AnalysisOptions,
+    provider: &dyn ModuleProvider,
+    previous: &Snapshot,
+) -> Option<Analysed> {
+    let edit = Edit::between(&previous.text, text);
+    let Some(edit) = edit else {
+        // The same text: the same analysis.
+        return Some(Analysed {
+            analysis: previous.analysis.clone(),
+            summary: None,
+            snapshot: previous.clone(),
+            units_analysed: 0,
+            units_total: previous.all_units.len(),
+        });
+    };
+    // The unit holding the whole edit, strictly inside it.
+    let edited = *previous
+        .all_units
+        .iter()
+        .find(|(start, end)| *start < edit.start && edit.old_end < *end)?;
+    let edited_record = previous.units.get(&edited)?;
+    if edited_record.sticky {
+        return None;
+    }
+    let edited_now = edit.unit(edited)?;
+    let this_file = provider.file();
+
+    let mut active: HashSet<UnitSpan> = previous
+        .units
+        .values()
+        .filter(|u| u.sticky)
+        .map(|u| (u.start, u.end))
+        .collect();
+    active.insert(edited);
+    widen_with_previous(previous, &mut active);
+
+    for _ in 0..MAX_WIDENINGS {
+        let units_now: Vec<UnitSpan> = active.iter().filter_map(|u| edit.unit(*u)).collect();
+        if units_now.len() != active.len() {
+            return None;
+        }
+        let other_sinks: Vec<usize> = previous
+            .analysis
+            .recognised_sinks
+            .iter()
+            .filter(|s| {
+                unit_of(&previous.all_units, s.span.start_byte)
+                    .is_some_and(|u| !active.contains(&u))
+            })
+            .filter_map(|s| edit.span(s.span).map(|s| s.start_byte))
+            .collect();
+        let facts = facts::extract(tree, text.as_bytes(), language);
+        let tags = tags::collect(tree, text, |node| {
+            facts.role(node) == Some(facts::Role::Comment)
+        });
+        let engine = flow::Engine::new(
+            text,
+            &facts,
+            &tags,
+            language,
+            &options.extensions,
+            options.time_limit,
+            provider,
+        )
+        .partial(PartialRun {
+            units: units_now,
+            other_sinks,
+        })
+        .recording();
+        let (fresh, _, records) = engine.run_recorded(tree.root_node());
+        if !fresh.notes.is_empty() {
+            return None;
+        }
+        // The same units around the edit.
+        let mut expected: Vec<UnitSpan> = previous
+            .all_units
+            .iter()
+            .map(|u| edit.unit(*u))
+            .collect::<Option<_>>()?;
+        let mut found = records.all_units.clone();
+        expected.sort_unstable();
+        found.sort_unstable();
+        if expected != found {
+            return None;
+        }
+        // The edited unit looks the same from outside.
+        let new_record = records
+            .units
+            .iter()
+            .find(|u| (u.start, u.end) == edited_now)?;
+        if new_record.sticky
+            || edit.tokens(&edited_record.effects)? != new_record.effects
+            || edit.keys(&edited_record.writes)? != new_record.writes
+        {
+            return None;
+        }
+        // Units analysed now, in the previous text's coordinates.
+        let analysed_now: HashMap<UnitSpan, &UnitRecord> = records
+            .units
+            .iter()
+            .map(|u| {
+                let old = previous
+                    .all_units
+                    .iter()
+                    .find(|o| edit.unit(**o) == Some((u.start, u.end)))
+                    .copied();
+                old.map(|o| (o, u))
+            })
+            .collect::<Option<_>>()?;
+        let now_active: HashSet<UnitSpan> = analysed_now.keys().copied().collect();
+        let needed = needed_units(previous, &records, &now_active, &analysed_now, &edit)?;
+        let kept = kept_findings(
+            previous,
+            &now_active,
+            &edit,
+            edited_now,
+            this_file.as_deref(),
+        )?;
+        let (kept, more) = match kept {
+            Ok(kept) => (kept, HashSet::new()),
+            Err(more) => (Vec::new(), more),
+        };
+        if needed.is_subset(&now_active) && more.is_empty() {
+            return Some(merge(
+                previous,
+                fresh,
+                records,
+                kept,
+                &now_active,
+                &edit,
+                this_file.as_deref(),
+            ));
+        }
+        active = now_active
+            .union(&needed)
+            .chain(more.iter())
+            .copied()
+            .collect();
+    }
+    None
+}
+
+/// Units that must be analysed with `active`, from the previous records:
+/// every unit that sent data to an AI call an active unit (or module-level
+/// code) also sent data to, and every writer of a field an active unit reads.
+fn widen_with_previous(previous: &Snapshot, active: &mut HashSet<UnitSpan>) {
+    loop {
+        let before = active.len();
+        for (_, units) in &previous.contributors {
+            if units.iter().any(|u| u.is_none_or(|u| active.contains(&u))) {
+                active.extend(units.iter().flatten());
+            }
+        }
+        let reads: Vec<(usize, String)> = active
+            .iter()
+            .filter_map(|u| previous.units.get(u))
+            .flat_map(|u| u.reads.iter().cloned())
+            .collect();
+        for unit in previous.units.values() {
+            if unit.writes.iter().any(|w| reads.contains(w)) {
+                active.insert((unit.start, unit.end));
+            }
+        }
+        if active.len() == before {
+            return;
+        }
+    }
+}
+
+/// The same closure as [`widen_with_previous`], checked after a partial run
+/// with what it recorded: the units (old coordinates) that must have been
+/// analysed. `None` when a record cannot be moved by the edit.
+fn needed_units(
+    previous: &Snapshot,
+    records: &Records,
+    active: &HashSet<UnitSpan>,
+    analysed_now: &HashMap<UnitSpan, &UnitRecord>,
+    edit: &Edit,
+) -> Option<HashSet<UnitSpan>> {
+    let mut needed: HashSet<UnitSpan> = HashSet::new();
+    let to_old = |u: Option<UnitSpan>| -> Option<Option<UnitSpan>> {
+        match u {
+            None => Some(None),
+            Some(u) => analysed_now
+                .iter()
+                .find(|(_, r)| (r.start, r.end) == u)
+                .map(|(old, _)| Some(*old)),
+        }
+    };
+    // Every contributor of a sink that an active unit contributes to, now or before.
+    let mut by_sink: HashMap<SinkRef, HashSet<Option<UnitSpan>>> = HashMap::new();
+    for (sink, units) in &previous.contributors {
+        let sink = edit.sink(sink)?;
+        by_sink
+            .entry(sink)
+            .or_default()
+            .extend(units.iter().copied());
+    }
+    for (sink, units) in &records.contributors {
+        let entry = by_sink.entry(sink.clone()).or_default();
+        for unit in units {
+            entry.insert(to_old(*unit)?);
+        }
+    }
+    for units in by_sink.values() {
+        if units.iter().any(|u| u.is_none_or(|u| active.contains(&u))) {
+            needed.extend(units.iter().flatten());
+        }
+    }
+    // Every writer of a field an active unit reads.
+    let writers = |key: &(usize, String)| -> Vec<UnitSpan> {
+        let mut out: Vec<UnitSpan> = analysed_now
+            .iter()
+            .filter(|(_, r)| r.writes.contains(key))
+            .map(|(old, _)| *old)
+            .collect();
+        out.extend(
+            previous
+                .units
+                .values()
+                .filter(|u| !active.contains(&(u.start, u.end)))
+                .filter(|u| edit.keys(&u.writes).is_some_and(|w| w.contains(key)))
+                .map(|u| (u.start, u.end)),
+        );
+        out
+    };
+    for record in analysed_now.values() {
+        for key in &record.reads {
+            needed.extend(writers(key));
+        }
+    }
+    // State every later evaluation reads, changed by a unit left out.
+    needed.extend(
+        previous
+            .units
+            .values()
+            .filter(|u| u.sticky)
+            .map(|u| (u.start, u.end)),
+    );
+    Some(needed)
+}
+
+/// The previous findings of AI calls that no analysed unit sent data to,
+/// moved by the edit; or the units that must be analysed too because such a
+/// finding points into the edited unit. `None` for a finding that no unit is
+/// known to have made.
+#[allow(clippy::type_complexity)]
+fn kept_findings(
+    previous: &Snapshot,
+    active: &HashSet<UnitSpan>,
+    edit: &Edit,
+    edited_now: UnitSpan,
+    this_file: Option<&Path>,
+) -> Option<Result<Vec<(Option<std::path::PathBuf>, Finding)>, HashSet<UnitSpan>>> {
+    let contributors: HashMap<&SinkRef, &Vec<Option<UnitSpan>>> =
+        previous.contributors.iter().map(|(s, u)| (s, u)).collect();
+    let mut kept = Vec::new();
+    let mut more = HashSet::new();
+    let local = previous
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| f.sink.is_some())
+        .map(|f| (None, SinkRef::Local(f.span), f));
+    let elsewhere = previous
+        .analysis
+        .elsewhere
+        .iter()
+        .map(|(p, f)| (Some(p.clone()), SinkRef::Elsewhere(p.clone(), f.span), f));
+    for (file, sink, finding) in local.chain(elsewhere) {
+        let units = contributors.get(&sink)?;
+        if units.iter().any(|u| u.is_none_or(|u| active.contains(&u))) {
+            continue;
+        }
+        let moved = match &file {
+            None => edit.finding(finding, None, edited_now),
+            Some(_) => edit.finding(finding, this_file, edited_now),
+        };
+        match moved {
+            Some(finding) => kept.push((file, finding)),
+            None => more.extend(units.iter().flatten()),
+        }
+    }
+    Some(if more.is_empty() { Ok(kept) } else { Err(more) })
+}
+
+fn merge(
+    previous: &Snapshot,
+    fresh: FileAnalysis,
+    records: Records,
+    kept: Vec<(Option<std::path::PathBuf>, Finding)>,
+    active: &HashSet<UnitSpan>,
+    edit: &Edit,
+    _this_file: Option<&Path>,
+) -> Analysed {
+    let mut analysis = fresh;
+    for (file, finding) in kept {
+        match file {
+            None => analysis.findings.push(finding),
+            Some(file) => analysis.elsewhere.push((file, finding)),
+        }
+    }
+    for sink in &previous.analysis.recognised_sinks {
+        if unit_of(&previous.all_units, sink.span.start_byte).is_some_and(|u| !active.contains(&u))
+            && let Some(span) = edit.span(sink.span)
+        {
+            let mut sink = sink.clone();
+            sink.span = span;
+            analysis.recognised_sinks.push(sink);
+        }
+    }
+    canonical_order(&mut analysis);
+
+    let units_analysed = records.units.len();
+    let units_total = records.all_units.len();
+    let mut units: HashMap<UnitSpan, UnitRecord> = records
+        .units
+        .into_iter()
+        .map(|u| ((u.start, u.end), u))
+        .collect();
+    for (span, record) in &previous.units {
+        if active.contains(span) {
+            continue;
+        }
+        let (Some((start, end)), Some(effects), Some(reads), Some(writes)) = (
+            edit.unit(*span),
+            edit.tokens(&record.effects),
+            edit.keys(&record.reads),
+            edit.keys(&record.writes),
+        ) else {
+            continue;
+        };
+        units.insert(
+            (start, end),
+            UnitRecord {
+                start,
+                end,
+                effects,
+                reads,
+                writes,
+                sticky: record.sticky,
+            },
+        );
+    }
+    let mut contributors = records.contributors;
+    for (sink, senders) in &previous.contributors {
+        if senders
+            .iter()
+            .any(|u| u.is_none_or(|u| active.contains(&u)))
+        {
+            continue;
+        }
+        let moved: Option<Vec<Option<UnitSpan>>> = senders
+            .iter()
+            .map(|u| match u {
+                None => Some(None),
+                Some(u) => edit.unit(*u).map(Some),
+            })
+            .collect();
+        if let (Some(sink), Some(moved)) = (edit.sink(sink), moved) {
+            contributors.push((sink, moved));
+        }
+    }
+    let snapshot = Snapshot {
+        text: Arc::from(edit.new_text.as_str()),
+        language: previous.language,
+        analysis: analysis.clone(),
+        units,
+        all_units: records.all_units,
+        contributors,
+    };
+    Analysed {
+        analysis,
+        summary: None,
+        snapshot,
+        units_analysed,
+        units_total,
+    }
+}
+
+/// The unit (outermost function) holding byte `at`.
+fn unit_of(units: &[UnitSpan], at: usize) -> Option<UnitSpan> {
+    units.iter().find(|(s, e)| *s <= at && at < *e).copied()
+}
+
+/// One contiguous replacement that turns the previous text into the new one.
+struct Edit {
+    start: usize,
+    old_end: usize,
+    new_end: usize,
+    start_point: Point,
+    old_end_point: Point,
+    new_end_point: Point,
+    new_text: String,
+}
+
+impl Edit {
+    /// The edit between two texts (their common prefix and suffix kept);
+    /// `None` when they are the same.
+    fn between(old: &str, new: &str) -> Option<Edit> {
+        if old == new {
+            return None;
+        }
+        let (a, b) = (old.as_bytes(), new.as_bytes());
+        let mut start = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        while !(old.is_char_boundary(start) && new.is_char_boundary(start)) {
+            start -= 1;
+        }
+        let max_suffix = a.len().min(b.len()) - start;
+        let mut suffix = a
+            .iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take(max_suffix)
+            .take_while(|(x, y)| x == y)
+            .count();
+        while !(old.is_char_boundary(a.len() - suffix) && new.is_char_boundary(b.len() - suffix)) {
+            suffix -= 1;
+        }
+        let old_end = a.len() - suffix;
+        let new_end = b.len() - suffix;
+        Some(Edit {
+            start,
+            old_end,
+            new_end,
+            start_point: point_at(old, start),
+            old_end_point: point_at(old, old_end),
+            new_end_point: point_at(new, new_end),
+            new_text: new.to_string(),
+        })
+    }
+
+    fn moved_point(&self, point: Point) -> Point {
+        if point.row == self.old_end_point.row {
+            Point {
+                row: self.new_end_point.row,
+                column: self.new_end_point.column + (point.column - self.old_end_point.column),
+            }
+        } else {
+            Point {
+                row: point.row + self.new_end_point.row - self.old_end_point.row,
+                column: point.column,
+            }
+        }
+    }
+
+    /// A span of the previous text in the new one: before the edit it stays,
+    /// after it moves, around it it grows or shrinks; one that starts or ends
+    /// inside the replaced text has no counterpart.
+    fn span(&self, span: Span) -> Option<Span> {
+        let delta_end = |b: usize| b + self.new_end - self.old_end;
+        if span.end_byte <= self.start {
+            return Some(span);
+        }
+        if span.start_byte >= self.old_end {
+            return Some(Span {
+                start_byte: delta_end(span.start_byte),
+                end_byte: delta_end(span.end_byte),
+                start: self.moved_point(span.start),
+                end: self.moved_point(span.end),
+            });
+        }
+        if span.start_byte <= self.start && span.end_byte >= self.old_end {
+            return Some(Span {
+                start_byte: span.start_byte,
+                end_byte: delta_end(span.end_byte),
+                start: span.start,
+                end: self.moved_point(span.end),
+            });
+        }
+        None
+    }
+
+    /// A unit's byte range in the new text.
+    fn unit(&self, (start, end): UnitSpan) -> Option<UnitSpan> {
+        let span = self.span(Span {
+            start_byte: start,
+            end_byte: end,
+            start: self.start_point,
+            end: self.start_point,
+        })?;
+        Some((span.start_byte, span.end_byte))
+    }
+
+    fn byte(&self, at: usize) -> Option<usize> {
+        if at <= self.start {
+            Some(at)
+        } else if at >= self.old_end {
+            Some(at + self.new_end - self.old_end)
+        } else {
+            None
+        }
+    }
+
+    fn tokens(&self, tokens: &[Token]) -> Option<Vec<Token>> {
+        tokens
+            .iter()
+            .map(|t| match t {
+                Token::At(span) => self.span(*span).map(Token::At),
+                other => Some(other.clone()),
+            })
+            .collect()
+    }
+
+    fn keys(&self, keys: &[(usize, String)]) -> Option<Vec<(usize, String)>> {
+        keys.iter()
+            .map(|(at, prop)| self.byte(*at).map(|at| (at, prop.clone())))
+            .collect()
+    }
+
+    fn sink(&self, sink: &SinkRef) -> Option<SinkRef> {
+        match sink {
+            SinkRef::Local(span) => self.span(*span).map(SinkRef::Local),
+            SinkRef::Elsewhere(..) => Some(sink.clone()),
+        }
+    }
+
+    /// A kept finding in the new text. Its references to this file (`None`
+    /// in local findings, `this_file` in findings placed elsewhere) move; it
+    /// has none when one of them falls in the edited unit.
+    fn finding(
+        &self,
+        finding: &Finding,
+        this_file: Option<&Path>,
+        edited: UnitSpan,
+    ) -> Option<Finding> {
+        let in_edited = |span: &Span| span.start_byte < edited.1 && span.end_byte > edited.0;
+        let mut out = finding.clone();
+        let local = this_file.is_none();
+        let is_here = |file: &Option<std::path::PathBuf>| match this_file {
+            None => file.is_none(),
+            Some(this) => file.as_deref() == Some(this),
+        };
+        let moved = |span: &mut Span| -> Option<()> {
+            let new = self.span(*span)?;
+            if in_edited(&new) {
+                return None;
+            }
+            *span = new;
+            Some(())
+        };
+        if local {
+            moved(&mut out.span)?;
+            for fix in &mut out.fixes {
+                for text_edit in &mut fix.edits {
+                    moved(&mut text_edit.span)?;
+                }
+            }
+            if let Some(tag) = &mut out.tag
+                && let Some(span) = &mut tag.span
+            {
+                moved(span)?;
+            }
+        }
+        for source in &mut out.sources {
+            if is_here(&source.file) {
+                moved(&mut source.span)?;
+            }
+        }
+        for step in &mut out.flow {
+            if is_here(&step.file) {
+                moved(&mut step.span)?;
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Row and byte column of byte `at`.
+fn point_at(text: &str, at: usize) -> Point {
+    let before = &text.as_bytes()[..at];
+    let row = before.iter().filter(|b| **b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    Point {
+        row,
+        column: at - line_start,
+    }
+}

@@ -256,3 +256,41 @@ fn analyze(bencher: Bencher, name: &str) {
         .counter(BytesCount::of_str(&input.text))
         .bench_local(|| analysis::analyze(&input.text, input.language, &options));
 }
+
+/// `analysis::incremental::analyse` after one character typed in a function
+/// body in the middle of the generated services (reparse not included): what
+/// the editor pays per keystroke, against `analyze` of the whole file.
+#[divan::bench(args = ["gen-5k.py", "gen-5k.ts"])]
+fn keystroke(bencher: Bencher, name: &str) {
+    use privacy_lens::analysis::incremental;
+    use privacy_lens::analysis::summary::NoModules;
+    let input = input(name);
+    let options = AnalysisOptions::default();
+    let text = &input.text;
+    let middle = text.len() / 2;
+    let at = middle + text[middle..].find("You are a support agent.").unwrap_or(0) + 4;
+    let typed = format!("{}x{}", &text[..at], &text[at..]);
+    let trees = [
+        analysis::parse(text, input.language, None).expect("parses"),
+        analysis::parse(&typed, input.language, None).expect("parses"),
+    ];
+    let texts = [text.as_str(), typed.as_str()];
+    let mut snapshot =
+        incremental::analyse(text, &trees[0], input.language, &options, &NoModules, None).snapshot;
+    let mut which = 0;
+    bencher
+        .counter(BytesCount::of_str(text))
+        .bench_local(move || {
+            which = 1 - which;
+            let analysed = incremental::analyse(
+                texts[which],
+                &trees[which],
+                input.language,
+                &options,
+                &NoModules,
+                Some(&snapshot),
+            );
+            snapshot = analysed.snapshot;
+            analysed.units_analysed
+        });
+}

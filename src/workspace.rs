@@ -19,6 +19,7 @@ use dashmap::DashMap;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::analysis::incremental;
 use crate::analysis::summary::{ModuleProvider, ModuleSummary};
 use crate::analysis::{self, AnalysisOptions};
 use crate::finding::{FileAnalysis, Finding};
@@ -149,8 +150,10 @@ impl Workspace {
     }
 
     /// [`Workspace::analyse_file`] for an open document whose tree the
-    /// language server already has. Also returns the files in which this
-    /// file's analysis places findings, before and after, when they changed.
+    /// language server already has, re-analysing only the edited function
+    /// when `previous` (the last analysis of this document) allows it. Also
+    /// returns the files in which this file's analysis places findings,
+    /// before and after, when they changed.
     pub fn analyse_open(
         &self,
         path: &Path,
@@ -158,22 +161,28 @@ impl Workspace {
         tree: &tree_sitter::Tree,
         language: Language,
         options: &AnalysisOptions,
-    ) -> (FileAnalysis, IndexChange) {
+        previous: Option<&incremental::Snapshot>,
+    ) -> (incremental::Analysed, IndexChange) {
         self.files.insert(crate::check::normalize(path), language);
         let mut provider = FileProvider::new(self, path, language, None);
         // Nothing imports this file: its summary can wait (the index keeps
         // the last one) and the keystroke does not pay for exporting it.
         provider.summary_wanted =
             !self.dependents(path).is_empty() || !self.summaries.contains_key(path);
-        let (mut analysis, summary) =
-            analysis::analyze_module_tree(text, tree, language, options, &provider);
+        let mut analysed = incremental::analyse(text, tree, language, options, &provider, previous);
         let before = self.outgoing_of(path);
-        let summary_changed = if provider.summary_wanted {
-            self.record(path, &provider, &mut analysis, summary.map(Arc::new))
-        } else {
-            let summary = self.summary(path);
-            self.record(path, &provider, &mut analysis, summary);
-            false
+        let summary_changed = match analysed.summary.take() {
+            Some(summary) if provider.summary_wanted => self.record(
+                path,
+                &provider,
+                &mut analysed.analysis,
+                Some(Arc::new(summary)),
+            ),
+            _ => {
+                let summary = self.summary(path);
+                self.record(path, &provider, &mut analysed.analysis, summary);
+                false
+            }
         };
         let after = self.outgoing_of(path);
         let mut targets = Vec::new();
@@ -184,7 +193,7 @@ impl Workspace {
             targets.dedup();
         }
         (
-            analysis,
+            analysed,
             IndexChange {
                 summary_changed,
                 targets,

@@ -440,7 +440,7 @@ pub struct UnitRecord {
 /// One piece of a unit's effects; spans move with edits before them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Token {
-    Text(String),
+    Text(Arc<str>),
     Num(u64),
     At(Span),
 }

@@ -97,6 +97,7 @@ pub fn analyse(
     let (mut analysis, summary, records) = engine.run_recorded(tree.root_node());
     canonical_order(&mut analysis);
     let units_total = records.all_units.len();
+    let all_units = disjoint(records.all_units);
     let snapshot = Snapshot {
         text: Arc::from(text),
         language,
@@ -106,7 +107,7 @@ pub fn analyse(
             .into_iter()
             .map(|u| ((u.start, u.end), u))
             .collect(),
-        all_units: records.all_units,
+        all_units,
         contributors: records.contributors,
     };
     Analysed {
@@ -457,6 +458,7 @@ fn merge(
 
     let units_analysed = records.units.len();
     let units_total = records.all_units.len();
+    let all_units = disjoint(records.all_units);
     let mut units: HashMap<UnitSpan, UnitRecord> = records
         .units
         .into_iter()
@@ -510,7 +512,7 @@ fn merge(
         language: previous.language,
         analysis: analysis.clone(),
         units,
-        all_units: records.all_units,
+        all_units,
         contributors,
     };
     Analysed {
@@ -522,9 +524,23 @@ fn merge(
     }
 }
 
-/// The unit (outermost function) holding byte `at`.
+/// Units sorted by position; none when two overlap (a function registered
+/// at module level inside another one's text), which leaves the next
+/// analysis to the whole file.
+fn disjoint(mut units: Vec<UnitSpan>) -> Vec<UnitSpan> {
+    units.sort_unstable();
+    if units.windows(2).any(|w| w[0].1 > w[1].0) {
+        units.clear();
+    }
+    units
+}
+
+/// The unit (outermost function) holding byte `at`; `units` are sorted
+/// and do not overlap.
 fn unit_of(units: &[UnitSpan], at: usize) -> Option<UnitSpan> {
-    units.iter().find(|(s, e)| *s <= at && at < *e).copied()
+    let next = units.partition_point(|(start, _)| *start <= at);
+    let (start, end) = *units.get(next.checked_sub(1)?)?;
+    (start <= at && at < end).then_some((start, end))
 }
 
 /// One contiguous replacement that turns the previous text into the new one.

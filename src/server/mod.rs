@@ -61,6 +61,9 @@ pub(crate) struct Session {
     pub documents: DashMap<Uri, Arc<Document>>,
     /// The latest analysis of each open document.
     pub analyses: DashMap<Uri, Arc<Analysed>>,
+    /// What the latest analysis of each open document leaves for re-analysing
+    /// only the edited function next time, with the analysis key it was made under.
+    pub snapshots: DashMap<Uri, (u64, Arc<crate::analysis::incremental::Snapshot>)>,
     /// The analysis being computed for each document: requests for the same
     /// version and generation wait for it instead of analysing again.
     pub inflight: DashMap<Uri, Arc<Flight>>,
@@ -163,6 +166,7 @@ impl Backend {
                 session: Session {
                     documents: DashMap::new(),
                     analyses: DashMap::new(),
+                    snapshots: DashMap::new(),
                     inflight: DashMap::new(),
                     pending: DashMap::new(),
                     client: OnceLock::new(),

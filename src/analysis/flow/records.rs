@@ -31,7 +31,7 @@ impl Engine<'_, '_> {
             }
             for (_, class, prop, value) in self.field_writes.iter().filter(|w| w.0 == unit) {
                 effects.push(Token::At(self.classes[*class].span));
-                effects.push(Token::Text(prop.clone()));
+                effects.push(Token::Text(prop.as_str().into()));
                 self.value_tokens(value, &mut effects);
             }
             let touches = |write: bool| {
@@ -83,15 +83,18 @@ impl Engine<'_, '_> {
     fn function_tokens(&self, f: FnId, out: &mut Vec<Token>) {
         let info = &self.functions[f];
         out.push(Token::At(Span::of(&info.node)));
-        out.push(Token::Text(info.name.clone()));
+        out.push(Token::Text(info.name.as_str().into()));
         for (name, _, _) in &info.params {
-            out.push(Token::Text(name.clone()));
+            out.push(Token::Text(name.as_str().into()));
         }
-        out.push(Token::Text(format!(
-            "{:?} {:?}",
-            self.ai_sink_kind(f),
-            self.sanitizer_categories(f)
-        )));
+        out.push(Token::Text(
+            format!(
+                "{:?} {:?}",
+                self.ai_sink_kind(f),
+                self.sanitizer_categories(f)
+            )
+            .into(),
+        ));
         let summary = &self.summaries[f];
         for label in &summary.returns {
             self.label_tokens(label, out);
@@ -104,7 +107,9 @@ impl Engine<'_, '_> {
             self.chain_tokens(*step, out);
         }
         for (field, sink, step) in &summary.field_sinks {
-            out.push(Token::Text(self.field_names[*field as usize].clone()));
+            out.push(Token::Text(
+                self.field_names[*field as usize].as_str().into(),
+            ));
             self.sink_tokens(*sink, out);
             self.chain_tokens(*step, out);
         }
@@ -119,23 +124,25 @@ impl Engine<'_, '_> {
     }
 
     fn label_tokens(&self, label: &Label, out: &mut Vec<Token>) {
-        out.push(Token::Text(label.category.to_string()));
+        out.push(Token::Text(label.category.into()));
         match label.origin {
             LabelOrigin::Source(s) => {
                 let source = &self.sources[s as usize];
                 match &source.file {
                     None => out.push(Token::At(source.span)),
-                    Some(file) => out.push(Token::Text(format!(
-                        "{}:{}",
-                        file.display(),
-                        source.span.start_byte
-                    ))),
+                    Some(file) => out.push(Token::Text(
+                        format!("{}:{}", file.display(), source.span.start_byte).into(),
+                    )),
                 }
-                out.push(Token::Text(source.evidence.clone()));
-                out.push(Token::Text(source.column.clone().unwrap_or_default()));
+                out.push(Token::Text(source.evidence.as_str().into()));
+                out.push(Token::Text(
+                    source.column.as_deref().unwrap_or_default().into(),
+                ));
             }
             LabelOrigin::Param(p) => out.push(Token::Num(u64::from(p))),
-            LabelOrigin::Field(f) => out.push(Token::Text(self.field_names[f as usize].clone())),
+            LabelOrigin::Field(f) => {
+                out.push(Token::Text(self.field_names[f as usize].as_str().into()))
+            }
         }
         self.chain_tokens(label.step, out);
     }
@@ -146,13 +153,11 @@ impl Engine<'_, '_> {
             let s = &self.steps[step as usize];
             match &s.file {
                 None => out.push(Token::At(s.span)),
-                Some(file) => out.push(Token::Text(format!(
-                    "{}:{}",
-                    file.display(),
-                    s.span.start_byte
-                ))),
+                Some(file) => out.push(Token::Text(
+                    format!("{}:{}", file.display(), s.span.start_byte).into(),
+                )),
             }
-            out.push(Token::Text(s.note.to_string()));
+            out.push(Token::Text(s.note.as_ref().into()));
             step = s.prev;
             count += 1;
         }
@@ -162,21 +167,19 @@ impl Engine<'_, '_> {
     fn sink_tokens(&self, sink: usize, out: &mut Vec<Token>) {
         let site = &self.sink_sites[sink];
         match &site.ext {
-            Some(ext) => out.push(Token::Text(format!(
-                "{}:{}",
-                ext.file.display(),
-                ext.span.start_byte
-            ))),
+            Some(ext) => out.push(Token::Text(
+                format!("{}:{}", ext.file.display(), ext.span.start_byte).into(),
+            )),
             None => out.push(Token::At(site.span)),
         }
-        out.push(Token::Text(site.entry.api.to_string()));
+        out.push(Token::Text(site.entry.api.as_str().into()));
     }
 
     fn origin_tokens(&self, origin: &Origin, out: &mut Vec<Token>) {
         match origin {
             Origin::Unknown => out.push(Token::Text("?".into())),
             Origin::Path { path, rooted } => {
-                out.push(Token::Text(path.to_string()));
+                out.push(Token::Text(path.as_ref().into()));
                 out.push(Token::Num(u64::from(*rooted)));
             }
             Origin::Function(f) => {
@@ -192,7 +195,7 @@ impl Engine<'_, '_> {
                 out.push(Token::At(self.classes[*c].span));
             }
             Origin::Ext(ExtOrigin::Path { path, rooted }) => {
-                out.push(Token::Text(format!("ext {path}")));
+                out.push(Token::Text(format!("ext {path}").into()));
                 out.push(Token::Num(u64::from(*rooted)));
             }
             Origin::Ext(ext) => {

@@ -11,7 +11,9 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::configuration;
-use crate::analysis::{self, AnalysisOptions};
+use crate::analysis::AnalysisOptions;
+use crate::analysis::incremental::{self, Snapshot};
+use crate::analysis::summary::NoModules;
 use crate::config::{self, Config};
 use crate::document::Document;
 use crate::finding::{AnalysisNote, FileAnalysis};
@@ -175,6 +177,11 @@ async fn analyse(
     let path = uri.to_file_path().map(|p| crate::check::normalize(&p));
     let task_path = path.clone();
     let workspace = Arc::clone(&session.workspace);
+    let previous = session
+        .snapshots
+        .get(uri)
+        .filter(|entry| entry.0 == generation)
+        .map(|entry| Arc::clone(&entry.1));
     // At most one analysis per core: a burst of edits waits here (and is
     // dropped when a newer edit aborts it) instead of piling up threads.
     let slot = Arc::clone(&ANALYSIS_SLOTS).acquire_owned().await.ok()?;
@@ -185,13 +192,14 @@ async fn analyse(
                 config.as_deref(),
                 &workspace,
                 task_path.as_deref(),
+                previous.as_deref(),
             )
         }));
         drop(slot);
         result
     })
     .await;
-    let (analysis, tree, elapsed, change) = match joined {
+    let (analysis, tree, elapsed, change, snapshot) = match joined {
         Ok(Ok(result)) => result,
         Ok(Err(payload)) => {
             let reason = panic_message(payload.as_ref());
@@ -221,6 +229,13 @@ async fn analyse(
     );
     for note in &analysis.notes {
         tracing::info!(uri = uri.as_str(), "{}", note.message);
+    }
+    if let Some(snapshot) = snapshot
+        && session.documents.contains_key(uri)
+    {
+        session
+            .snapshots
+            .insert(uri.clone(), (generation, Arc::new(snapshot)));
     }
     if let (Some(path), Some(change)) = (path, change)
         && (change.summary_changed || !change.targets.is_empty())
@@ -267,6 +282,7 @@ type RunResult = (
     Option<tree_sitter::Tree>,
     Duration,
     Option<IndexChange>,
+    Option<Snapshot>,
 );
 
 fn run(
@@ -274,10 +290,11 @@ fn run(
     config: Option<&Config>,
     workspace: &Workspace,
     path: Option<&Path>,
+    previous: Option<&Snapshot>,
 ) -> RunResult {
     let started = Instant::now();
     let (Some(language), Some(config)) = (doc.language(), config) else {
-        return (FileAnalysis::default(), None, started.elapsed(), None);
+        return (FileAnalysis::default(), None, started.elapsed(), None, None);
     };
     if doc.len_bytes() > MAX_DOCUMENT_SIZE {
         let note = AnalysisNote {
@@ -290,7 +307,7 @@ fn run(
             notes: vec![note],
             ..FileAnalysis::default()
         };
-        return (analysis, None, started.elapsed(), None);
+        return (analysis, None, started.elapsed(), None, None);
     }
     let text = doc.text();
     let incremental = !doc.has_current_tree();
@@ -301,22 +318,26 @@ fn run(
             }],
             ..FileAnalysis::default()
         };
-        return (analysis, None, started.elapsed(), None);
+        return (analysis, None, started.elapsed(), None, None);
     };
     let options = AnalysisOptions {
         time_limit: EDITOR_TIME_LIMIT,
         extensions: Arc::new(config.extensions()),
     };
     let parsed = started.elapsed();
-    let (mut analysis, change) = match path {
+    let (mut analysis, change, snapshot, units) = match path {
         Some(path) => {
-            let (analysis, change) = workspace.analyse_open(path, &text, &tree, language, &options);
-            (analysis, Some(change))
+            let (analysed, change) =
+                workspace.analyse_open(path, &text, &tree, language, &options, previous);
+            let units = (analysed.units_analysed, analysed.units_total);
+            (analysed.analysis, Some(change), analysed.snapshot, units)
         }
-        None => (
-            analysis::analyze_tree(&text, &tree, language, &options),
-            None,
-        ),
+        None => {
+            let analysed =
+                incremental::analyse(&text, &tree, language, &options, &NoModules, previous);
+            let units = (analysed.units_analysed, analysed.units_total);
+            (analysed.analysis, None, analysed.snapshot, units)
+        }
     };
     // Flows from other files that reach AI calls in this one.
     if let Some(path) = path {
@@ -331,7 +352,15 @@ fn run(
         parse_us = parsed.as_micros() as u64,
         analysis_us = (started.elapsed() - parsed).as_micros() as u64,
         reparsed = incremental,
+        units_analysed = units.0,
+        units = units.1,
         "parse and analysis"
     );
-    (analysis, Some(tree), started.elapsed(), change)
+    (
+        analysis,
+        Some(tree),
+        started.elapsed(),
+        change,
+        Some(snapshot),
+    )
 }

@@ -109,6 +109,7 @@ pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
     let session = backend.session();
     session.documents.remove(&uri);
     session.analyses.remove(&uri);
+    session.snapshots.remove(&uri);
     session.inflight.remove(&uri);
     if let Some((_, pending)) = session.pending.remove(&uri) {
         pending.abort();

@@ -216,6 +216,15 @@ impl Document {
     pub fn position(&self, byte: usize, encoding: PositionEncoding) -> LineCol {
         let rope = &self.rope;
         let byte = byte.min(rope.len_bytes());
+        // ASCII text (one byte per character, as most code is): a column is
+        // the same number in every encoding.
+        if rope.len_chars() == rope.len_bytes() {
+            let line = rope.byte_to_line(byte);
+            return LineCol {
+                line: saturate(line),
+                character: saturate(byte - rope.line_to_byte(line)),
+            };
+        }
         let char_idx = rope.byte_to_char(byte);
         let line = rope.char_to_line(char_idx);
         let line_start_char = rope.line_to_char(line);

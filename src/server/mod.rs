@@ -16,6 +16,7 @@ pub mod convert;
 pub mod framing;
 mod handlers;
 mod memory;
+mod outbox;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -53,6 +54,8 @@ pub struct Backend {
 
 struct Inner {
     client: Client,
+    /// Pre-serialised messages (diagnostics), when serving a stream.
+    outbox: Option<outbox::Outbox>,
     session: Session,
 }
 
@@ -160,9 +163,14 @@ pub(crate) struct Flight {
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
+        Backend::with_outbox(client, None)
+    }
+
+    fn with_outbox(client: Client, outbox: Option<outbox::Outbox>) -> Backend {
         Backend {
             inner: Arc::new(Inner {
                 client,
+                outbox,
                 session: Session {
                     documents: DashMap::new(),
                     analyses: DashMap::new(),
@@ -185,6 +193,10 @@ impl Backend {
 
     pub(crate) fn client(&self) -> &Client {
         &self.inner.client
+    }
+
+    pub(crate) fn outbox(&self) -> Option<&outbox::Outbox> {
+        self.inner.outbox.as_ref()
     }
 
     pub(crate) fn session(&self) -> &Session {
@@ -347,17 +359,26 @@ impl Backend {
 pub async fn serve<I, O>(input: I, output: O) -> bool
 where
     I: AsyncRead + Unpin + Send + 'static,
-    O: AsyncWrite,
+    O: AsyncWrite + Unpin + Send + 'static,
 {
+    let (tower_output, outbox, written) = outbox::start(output);
     let mut shutdown = None;
     let (service, socket) = build(|client| {
-        let backend = Backend::new(client);
+        let backend = Backend::with_outbox(client, Some(outbox));
         shutdown = Some(backend.shutdown_flag());
         backend
     });
-    Server::new(framing::sanitize(input), output, socket)
+    Server::new(framing::sanitize(input), tower_output, socket)
         .serve(service)
         .await;
+    // The last responses (to `shutdown`) reach the client before we return,
+    // unless it stopped reading.
+    if tokio::time::timeout(Duration::from_secs(5), written)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the client did not read the last messages");
+    }
     shutdown.is_some_and(|flag| flag.load(Ordering::SeqCst))
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticSeverity, MessageType, Position, Range, Uri,
+    Diagnostic, DiagnosticSeverity, MessageType, Position, PublishDiagnosticsParams, Range, Uri,
 };
 
 use super::configuration;
@@ -97,9 +97,16 @@ async fn publish(backend: &Backend, uri: &Uri) {
         convert_us = converting.elapsed().as_micros() as u64,
         "publishing diagnostics"
     );
+    let params = PublishDiagnosticsParams::new(uri.clone(), diagnostics, Some(version));
+    // Straight to bytes when serving a stream (see `server::outbox`).
+    if let Some(outbox) = backend.outbox() {
+        if outbox.notify("textDocument/publishDiagnostics", &params) {
+            return;
+        }
+    }
     backend
         .client()
-        .publish_diagnostics(uri.clone(), diagnostics, Some(version))
+        .publish_diagnostics(params.uri, params.diagnostics, params.version)
         .await;
 }
 

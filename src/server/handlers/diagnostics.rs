@@ -99,10 +99,10 @@ async fn publish(backend: &Backend, uri: &Uri) {
     );
     let params = PublishDiagnosticsParams::new(uri.clone(), diagnostics, Some(version));
     // Straight to bytes when serving a stream (see `server::outbox`).
-    if let Some(outbox) = backend.outbox() {
-        if outbox.notify("textDocument/publishDiagnostics", &params) {
-            return;
-        }
+    if let Some(outbox) = backend.outbox()
+        && outbox.notify("textDocument/publishDiagnostics", &params)
+    {
+        return;
     }
     backend
         .client()

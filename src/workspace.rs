@@ -172,12 +172,9 @@ impl Workspace {
         let mut analysed = incremental::analyse(text, tree, language, options, &provider, previous);
         let before = self.outgoing_of(path);
         let summary_changed = match analysed.summary.take() {
-            Some(summary) if provider.summary_wanted => self.record(
-                path,
-                &provider,
-                &mut analysed.analysis,
-                Some(Arc::new(summary)),
-            ),
+            Some(summary) if provider.summary_wanted => {
+                self.record(path, &provider, &mut analysed.analysis, Some(summary))
+            }
             _ => {
                 let summary = self.summary(path);
                 self.record(path, &provider, &mut analysed.analysis, summary);

@@ -228,3 +228,115 @@ fn typing_in_one_function_re_analyses_only_its_unit() {
         }
     }
 }
+
+/// A provider for a file that other files import: its summary is wanted.
+struct Imported(std::sync::Arc<Path>);
+
+impl privacy_lens::analysis::summary::ModuleProvider for Imported {
+    fn file(&self) -> Option<std::sync::Arc<Path>> {
+        Some(self.0.clone())
+    }
+    fn module(
+        &self,
+        _spec: &str,
+    ) -> Option<std::sync::Arc<privacy_lens::analysis::summary::ModuleSummary>> {
+        None
+    }
+}
+
+mod same {
+    //! Summaries compared by content (their shared pointers differ between runs).
+    use privacy_lens::analysis::summary::*;
+
+    pub fn summary(a: &ModuleSummary, b: &ModuleSummary) -> bool {
+        a.fingerprint == b.fingerprint
+            && a.exports.len() == b.exports.len()
+            && a.exports
+                .iter()
+                .all(|(k, v)| b.exports.get(k).is_some_and(|w| value(v, w, 0)))
+    }
+    fn value(a: &ExtValue, b: &ExtValue, depth: usize) -> bool {
+        a.labels == b.labels && origin(&a.origin, &b.origin, depth)
+    }
+    fn origin(a: &ExtOrigin, b: &ExtOrigin, depth: usize) -> bool {
+        if depth > 6 {
+            return true;
+        }
+        match (a, b) {
+            (ExtOrigin::Function(f), ExtOrigin::Function(g)) => function(f, g, depth),
+            (ExtOrigin::Class(c), ExtOrigin::Class(d))
+            | (ExtOrigin::Instance(c), ExtOrigin::Instance(d)) => class(c, d, depth),
+            (ExtOrigin::Module(m, s), ExtOrigin::Module(n, t)) => {
+                m.fingerprint == n.fingerprint && s == t
+            }
+            (a, b) => a == b,
+        }
+    }
+    fn function(f: &ExtFunction, g: &ExtFunction, depth: usize) -> bool {
+        f.name == g.name
+            && f.params == g.params
+            && f.takes_self == g.takes_self
+            && f.returns == g.returns
+            && f.returns_params == g.returns_params
+            && origin(&f.return_origin, &g.return_origin, depth + 1)
+            && f.param_sinks == g.param_sinks
+            && f.field_sinks == g.field_sinks
+            && f.sanitizer == g.sanitizer
+            && f.ai_sink == g.ai_sink
+    }
+    fn class(c: &ExtClass, d: &ExtClass, depth: usize) -> bool {
+        c.name == d.name
+            && c.methods.len() == d.methods.len()
+            && c.methods
+                .iter()
+                .all(|(k, f)| d.methods.get(k).is_some_and(|g| function(f, g, depth + 1)))
+            && c.fields.len() == d.fields.len()
+            && c.fields
+                .iter()
+                .all(|(k, v)| d.fields.get(k).is_some_and(|w| value(v, w, depth + 1)))
+    }
+}
+
+/// In a module other files import, the summary a partial re-analysis hands
+/// to importers is the one a whole-file analysis exports.
+#[test]
+fn an_imported_module_exports_the_same_summary_after_partial_re_analysis() {
+    let file: std::sync::Arc<Path> = Path::new("/project/service.py").into();
+    let provider = Imported(file);
+    let run = |text: &str, previous: Option<&Snapshot>| {
+        let tree = analysis::parse(text, Language::Python, None).expect("parses");
+        incremental::analyse(
+            text,
+            &tree,
+            Language::Python,
+            &AnalysisOptions::default(),
+            &provider,
+            previous,
+        )
+    };
+    let mut rng = Rng(99);
+    let mut text = common::python(400);
+    let mut snapshot = run(&text, None).snapshot;
+    let mut partial = 0;
+    for round in 0..80 {
+        text = edit(&text, &mut rng);
+        let incremental = run(&text, Some(&snapshot));
+        let whole = run(&text, None);
+        assert_eq!(
+            incremental.analysis.findings, whole.analysis.findings,
+            "edit {round}"
+        );
+        let (Some(a), Some(b)) = (&incremental.summary, &whole.summary) else {
+            panic!("edit {round}: a summary is missing");
+        };
+        assert!(
+            same::summary(a, b),
+            "edit {round}: summaries differ\n{text}"
+        );
+        if incremental.units_analysed < incremental.units_total {
+            partial += 1;
+        }
+        snapshot = incremental.snapshot;
+    }
+    assert!(partial >= 15, "only {partial} of 80 edits were partial");
+}

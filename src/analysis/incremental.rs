@@ -27,7 +27,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::flow::{self, PartialRun, Records, SinkRef, Token, UnitRecord, UnitSpan};
-use super::summary::{ModuleProvider, ModuleSummary};
+use super::summary::{
+    ExtClass, ExtFunction, ExtLabel, ExtOrigin, ExtParamSink, ExtSink, ExtSource, ExtStep,
+    ExtValue, ModuleProvider, ModuleSummary, Shared,
+};
 use super::{AnalysisOptions, facts, tags};
 use crate::finding::{FileAnalysis, Finding, Point, Span};
 use crate::language::Language;
@@ -48,12 +51,15 @@ pub struct Snapshot {
     units: HashMap<UnitSpan, UnitRecord>,
     all_units: Vec<UnitSpan>,
     contributors: Vec<(SinkRef, Vec<Option<UnitSpan>>)>,
+    /// What the file exported to importers, when it was asked for.
+    summary: Option<Arc<ModuleSummary>>,
 }
 
 /// The result of [`analyse`].
 pub struct Analysed {
     pub analysis: FileAnalysis,
-    pub summary: Option<ModuleSummary>,
+    /// The file's summary for importers, when the provider wants it.
+    pub summary: Option<Arc<ModuleSummary>>,
     pub snapshot: Snapshot,
     /// How many of the file's units were analysed (all of them when the
     /// whole file was).
@@ -75,7 +81,6 @@ pub fn analyse(
     if let Some(previous) = previous
         && previous.language == language
         && previous.analysis.notes.is_empty()
-        && (provider.file().is_none() || !provider.wants_summary())
         && let Some(analysed) = reanalyse(text, tree, language, options, provider, previous)
     {
         return analysed;
@@ -95,6 +100,7 @@ pub fn analyse(
     )
     .recording();
     let (mut analysis, summary, records) = engine.run_recorded(tree.root_node());
+    let summary = summary.map(Arc::new);
     canonical_order(&mut analysis);
     let units_total = records.all_units.len();
     let all_units = disjoint(records.all_units);
@@ -109,6 +115,7 @@ pub fn analyse(
             .collect(),
         all_units,
         contributors: records.contributors,
+        summary: summary.clone(),
     };
     Analysed {
         analysis,
@@ -152,7 +159,7 @@ fn reanalyse(
         // The same text: the same analysis.
         return Some(Analysed {
             analysis: previous.analysis.clone(),
-            summary: None,
+            summary: previous.summary.clone(),
             snapshot: previous.clone(),
             units_analysed: 0,
             units_total: previous.all_units.len(),
@@ -169,6 +176,12 @@ fn reanalyse(
     }
     let edited_now = edit.unit(edited)?;
     let this_file = provider.file();
+    // Importers need the summary: the previous one, moved, when the edited
+    // unit turns out to look the same from outside.
+    let wants_summary = this_file.is_some() && provider.wants_summary();
+    if wants_summary && previous.summary.is_none() {
+        return None;
+    }
 
     let mut active: HashSet<UnitSpan> = previous
         .units
@@ -266,15 +279,17 @@ fn reanalyse(
             Err(more) => (Vec::new(), more),
         };
         if needed.is_subset(&now_active) && more.is_empty() {
-            return Some(merge(
-                previous,
-                fresh,
-                records,
-                kept,
-                &now_active,
-                &edit,
-                this_file.as_deref(),
-            ));
+            let summary = match (&previous.summary, &this_file) {
+                (Some(old), Some(this)) => summary_moved(old, this, &edit).map(Arc::new),
+                _ => None,
+            };
+            if wants_summary && summary.is_none() {
+                return None;
+            }
+            let mut analysed = merge(previous, fresh, records, kept, &now_active, &edit);
+            analysed.snapshot.summary = summary.clone();
+            analysed.summary = summary.filter(|_| wants_summary);
+            return Some(analysed);
         }
         active = now_active
             .union(&needed)
@@ -436,7 +451,6 @@ fn merge(
     kept: Vec<(Option<std::path::PathBuf>, Finding)>,
     active: &HashSet<UnitSpan>,
     edit: &Edit,
-    _this_file: Option<&Path>,
 ) -> Analysed {
     let mut analysis = fresh;
     for (file, finding) in kept {
@@ -514,6 +528,7 @@ fn merge(
         units,
         all_units,
         contributors,
+        summary: None,
     };
     Analysed {
         analysis,
@@ -737,5 +752,191 @@ fn point_at(text: &str, at: usize) -> Point {
     Point {
         row,
         column: at - line_start,
+    }
+}
+
+/// The module summary of the previous text, its references to this file
+/// moved by the edit; `None` when one cannot be moved. Exact when the edited
+/// unit looks the same from outside (what [`reanalyse`] checks): an export
+/// then differs from the previous one only by where things are. Parts that
+/// do not mention this file stay shared (their identity matters to
+/// importers); those that do are rebuilt once each.
+fn summary_moved(old: &ModuleSummary, this: &Path, edit: &Edit) -> Option<ModuleSummary> {
+    let mut mover = SummaryMover {
+        this,
+        edit,
+        functions: HashMap::new(),
+        classes: HashMap::new(),
+    };
+    let mut exports = rustc_hash::FxHashMap::default();
+    for (name, value) in &old.exports {
+        exports.insert(name.clone(), mover.value(value, 0)?);
+    }
+    Some(
+        ModuleSummary {
+            exports,
+            star_exports: old.star_exports.clone(),
+            fingerprint: 0,
+        }
+        .seal(),
+    )
+}
+
+struct SummaryMover<'e> {
+    this: &'e Path,
+    edit: &'e Edit,
+    /// Rebuilt functions and classes by their old address (shared parts stay shared).
+    functions: HashMap<usize, Arc<ExtFunction>>,
+    classes: HashMap<usize, Arc<ExtClass>>,
+}
+
+impl SummaryMover<'_> {
+    fn span(&self, file: &Path, span: Span) -> Option<Span> {
+        if file == self.this {
+            self.edit.span(span)
+        } else {
+            Some(span)
+        }
+    }
+
+    fn steps(&self, steps: &Arc<[ExtStep]>) -> Option<Arc<[ExtStep]>> {
+        if steps.iter().all(|s| &*s.file != self.this) {
+            return Some(Arc::clone(steps));
+        }
+        steps
+            .iter()
+            .map(|s| {
+                Some(ExtStep {
+                    span: self.span(&s.file, s.span)?,
+                    ..s.clone()
+                })
+            })
+            .collect()
+    }
+
+    fn label(&self, label: &ExtLabel) -> Option<ExtLabel> {
+        let source = if &*label.source.file == self.this {
+            Arc::new(ExtSource {
+                span: self.span(&label.source.file, label.source.span)?,
+                ..(*label.source).clone()
+            })
+        } else {
+            Arc::clone(&label.source)
+        };
+        Some(ExtLabel {
+            category: label.category,
+            source,
+            steps: self.steps(&label.steps)?,
+        })
+    }
+
+    fn value(&mut self, value: &ExtValue, depth: usize) -> Option<ExtValue> {
+        Some(ExtValue {
+            labels: value
+                .labels
+                .iter()
+                .map(|l| self.label(l))
+                .collect::<Option<_>>()?,
+            origin: self.origin(&value.origin, depth)?,
+        })
+    }
+
+    fn origin(&mut self, origin: &ExtOrigin, depth: usize) -> Option<ExtOrigin> {
+        Some(match origin {
+            ExtOrigin::Function(f) => ExtOrigin::Function(Shared(self.function(&f.0, depth)?)),
+            ExtOrigin::Class(c) => ExtOrigin::Class(Shared(self.class(&c.0, depth)?)),
+            ExtOrigin::Instance(c) => ExtOrigin::Instance(Shared(self.class(&c.0, depth)?)),
+            other => other.clone(),
+        })
+    }
+
+    fn param_sink(&self, sink: &ExtParamSink) -> Option<ExtParamSink> {
+        let target = if &*sink.sink.file == self.this {
+            let old = &sink.sink;
+            let tag_insert = match &old.tag_insert {
+                Some((span, text)) => Some((self.edit.span(*span)?, text.clone())),
+                None => None,
+            };
+            let mut tag = old.tag.clone();
+            if let Some(tag) = &mut tag
+                && let Some(span) = &mut tag.span
+            {
+                *span = self.edit.span(*span)?;
+            }
+            Arc::new(ExtSink {
+                file: Arc::clone(&old.file),
+                span: self.edit.span(old.span)?,
+                entry: old.entry.clone(),
+                tag,
+                tag_insert,
+                comment_prefix: old.comment_prefix,
+            })
+        } else {
+            Arc::clone(&sink.sink)
+        };
+        Some(ExtParamSink {
+            param: sink.param,
+            sink: target,
+            steps: self.steps(&sink.steps)?,
+        })
+    }
+
+    fn function(&mut self, f: &Arc<ExtFunction>, depth: usize) -> Option<Arc<ExtFunction>> {
+        let key = Arc::as_ptr(f) as usize;
+        if let Some(done) = self.functions.get(&key) {
+            return Some(Arc::clone(done));
+        }
+        if depth > 8 {
+            return Some(Arc::clone(f));
+        }
+        let moved = Arc::new(ExtFunction {
+            returns: f
+                .returns
+                .iter()
+                .map(|l| self.label(l))
+                .collect::<Option<_>>()?,
+            return_origin: self.origin(&f.return_origin, depth + 1)?,
+            param_sinks: f
+                .param_sinks
+                .iter()
+                .map(|s| self.param_sink(s))
+                .collect::<Option<_>>()?,
+            field_sinks: f
+                .field_sinks
+                .iter()
+                .map(|(name, s)| Some((name.clone(), self.param_sink(s)?)))
+                .collect::<Option<_>>()?,
+            ..(**f).clone()
+        });
+        // Unchanged (nothing of this file in it): keep the original.
+        let moved = if *moved == **f { Arc::clone(f) } else { moved };
+        self.functions.insert(key, Arc::clone(&moved));
+        Some(moved)
+    }
+
+    fn class(&mut self, c: &Arc<ExtClass>, depth: usize) -> Option<Arc<ExtClass>> {
+        let key = Arc::as_ptr(c) as usize;
+        if let Some(done) = self.classes.get(&key) {
+            return Some(Arc::clone(done));
+        }
+        if depth > 8 {
+            return Some(Arc::clone(c));
+        }
+        let mut methods = rustc_hash::FxHashMap::default();
+        for (name, method) in &c.methods {
+            methods.insert(name.clone(), self.function(method, depth + 1)?);
+        }
+        let mut fields = rustc_hash::FxHashMap::default();
+        for (name, value) in &c.fields {
+            fields.insert(name.clone(), self.value(value, depth + 1)?);
+        }
+        let moved = Arc::new(ExtClass {
+            name: c.name.clone(),
+            methods,
+            fields,
+        });
+        let moved = if *moved == **c { Arc::clone(c) } else { moved };
+        self.classes.insert(key, Arc::clone(&moved));
+        Some(moved)
     }
 }

@@ -170,7 +170,26 @@ impl Engine<'_, '_> {
             Some(ext) => out.push(Token::Text(
                 format!("{}:{}", ext.file.display(), ext.span.start_byte).into(),
             )),
-            None => out.push(Token::At(site.span)),
+            None => {
+                out.push(Token::At(site.span));
+                // The tag over the call is exported with it.
+                let tag = self
+                    .tags
+                    .data_use_at(site.span.start_byte)
+                    .and_then(|i| self.tags.tags[i].data_use(self.tags.comments[i]))
+                    .map(|t| {
+                        (
+                            t.data_use,
+                            t.data,
+                            t.subject,
+                            t.basis,
+                            t.safeguards,
+                            t.retention,
+                            t.reference,
+                        )
+                    });
+                out.push(Token::Text(format!("{tag:?}").into()));
+            }
         }
         out.push(Token::Text(site.entry.api.as_str().into()));
     }

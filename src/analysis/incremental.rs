@@ -26,12 +26,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::flow::{self, PartialRun, Records, SinkRef, Token, UnitRecord, UnitSpan};
+use super::AnalysisOptions;
+use super::flow::{PartialRun, Records, SinkRef, Token, UnitRecord, UnitSpan};
 use super::summary::{
     ExtClass, ExtFunction, ExtLabel, ExtOrigin, ExtParamSink, ExtSink, ExtSource, ExtStep,
     ExtValue, ModuleProvider, ModuleSummary, Shared,
 };
-use super::{AnalysisOptions, facts, tags};
 use crate::finding::{FileAnalysis, Finding, Point, Span};
 use crate::language::Language;
 use crate::rules;
@@ -85,21 +85,10 @@ pub fn analyse(
     {
         return analysed;
     }
-    let facts = facts::extract(tree, text.as_bytes(), language);
-    let tags = tags::collect(tree, text, |node| {
-        facts.role(node) == Some(facts::Role::Comment)
-    });
-    let engine = flow::Engine::new(
-        text,
-        &facts,
-        &tags,
-        language,
-        &options.extensions,
-        options.time_limit,
-        provider,
-    )
-    .recording();
-    let (mut analysis, summary, records) = engine.run_recorded(tree.root_node());
+    let (mut analysis, summary, records) =
+        super::with_engine(text, tree, language, options, provider, |engine| {
+            engine.recording().run_recorded(tree.root_node())
+        });
     let summary = summary.map(Arc::new);
     canonical_order(&mut analysis);
     let units_total = records.all_units.len();
@@ -207,25 +196,17 @@ fn reanalyse(
             })
             .filter_map(|s| edit.span(s.span).map(|s| s.start_byte))
             .collect();
-        let facts = facts::extract(tree, text.as_bytes(), language);
-        let tags = tags::collect(tree, text, |node| {
-            facts.role(node) == Some(facts::Role::Comment)
-        });
-        let engine = flow::Engine::new(
-            text,
-            &facts,
-            &tags,
-            language,
-            &options.extensions,
-            options.time_limit,
-            provider,
-        )
-        .partial(PartialRun {
+        let partial = PartialRun {
             units: units_now,
             other_sinks,
-        })
-        .recording();
-        let (fresh, _, records) = engine.run_recorded(tree.root_node());
+        };
+        let (fresh, _, records) =
+            super::with_engine(text, tree, language, options, provider, |engine| {
+                engine
+                    .partial(partial)
+                    .recording()
+                    .run_recorded(tree.root_node())
+            });
         if !fresh.notes.is_empty() {
             return None;
         }

@@ -128,6 +128,21 @@ pub fn analyze_module_tree(
     options: &AnalysisOptions,
     provider: &dyn summary::ModuleProvider,
 ) -> (FileAnalysis, Option<summary::ModuleSummary>) {
+    with_engine(text, tree, language, options, provider, |engine| {
+        engine.run(tree.root_node())
+    })
+}
+
+/// Extracts the facts and tags of a parsed file and hands `run` a flow
+/// engine over them (in whatever mode it sets).
+pub(crate) fn with_engine<'t, R>(
+    text: &'t str,
+    tree: &'t tree_sitter::Tree,
+    language: Language,
+    options: &AnalysisOptions,
+    provider: &dyn summary::ModuleProvider,
+    run: impl for<'a> FnOnce(flow::Engine<'a, 't>) -> R,
+) -> R {
     let facts = facts::extract(tree, text.as_bytes(), language);
     let tags = tags::collect(tree, text, |node| {
         facts.role(node) == Some(facts::Role::Comment)
@@ -141,5 +156,5 @@ pub fn analyze_module_tree(
         options.time_limit,
         provider,
     );
-    engine.run(tree.root_node())
+    run(engine)
 }

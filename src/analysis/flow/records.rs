@@ -128,12 +128,7 @@ impl Engine<'_, '_> {
         match label.origin {
             LabelOrigin::Source(s) => {
                 let source = &self.sources[s as usize];
-                match &source.file {
-                    None => out.push(Token::At(source.span)),
-                    Some(file) => out.push(Token::Text(
-                        format!("{}:{}", file.display(), source.span.start_byte).into(),
-                    )),
-                }
+                out.push(place(source.file.as_deref(), source.span));
                 out.push(Token::Text(source.evidence.as_str().into()));
                 out.push(Token::Text(
                     source.column.as_deref().unwrap_or_default().into(),
@@ -151,12 +146,7 @@ impl Engine<'_, '_> {
         let mut count = 0;
         while step != NO_STEP && count < MAX_PATH_STEPS {
             let s = &self.steps[step as usize];
-            match &s.file {
-                None => out.push(Token::At(s.span)),
-                Some(file) => out.push(Token::Text(
-                    format!("{}:{}", file.display(), s.span.start_byte).into(),
-                )),
-            }
+            out.push(place(s.file.as_deref(), s.span));
             out.push(Token::Text(s.note.as_ref().into()));
             step = s.prev;
             count += 1;
@@ -222,6 +212,14 @@ impl Engine<'_, '_> {
                 out.push(Token::Num(ext_identity(ext)));
             }
         }
+    }
+}
+
+/// A place in this file (moves with edits) or in another one (does not).
+fn place(file: Option<&std::path::Path>, span: Span) -> Token {
+    match file {
+        None => Token::At(span),
+        Some(file) => Token::Text(format!("{}:{}", file.display(), span.start_byte).into()),
     }
 }
 

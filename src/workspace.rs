@@ -392,11 +392,20 @@ impl Workspace {
                 }
             });
         }
-        tracing::debug!(
-            files = inputs.len(),
-            analyses = analyses.into_inner(),
-            "workspace analysed"
-        );
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            // One number for every summary the build ended with: two builds
+            // that agree on it exported the same things to importers.
+            let mut hasher = rustc_hash::FxHasher::default();
+            for (path, _, _) in &inputs {
+                std::hash::Hash::hash(&self.summary(path).map(|s| s.fingerprint), &mut hasher);
+            }
+            tracing::debug!(
+                files = inputs.len(),
+                analyses = analyses.into_inner(),
+                summaries = format!("{:016x}", std::hash::Hasher::finish(&hasher)),
+                "workspace analysed"
+            );
+        }
         slots
             .into_iter()
             .zip(&inputs)

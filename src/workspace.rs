@@ -276,6 +276,24 @@ impl Workspace {
          ),
         done: &(dyn Fn(&Path) + Sync),
     ) -> HashMap<PathBuf, FileAnalysis> {
+        self.build_reusing_trees(
+            inputs,
+            &|path, text, language, provider, _| analyse(path, text, language, provider),
+            done,
+        )
+    }
+
+    /// [`Workspace::build`] with an analysis that keeps each file's syntax
+    /// tree in the slot it is given (see
+    /// [`analysis::analyze_module_reusing`]): members of an import cycle
+    /// analysed again are not parsed again. The trees of a cycle live until
+    /// its last round.
+    pub fn build_reusing_trees(
+        &self,
+        inputs: Vec<(PathBuf, Language, Arc<str>)>,
+        analyse: &AnalyseReusing<'_>,
+        done: &(dyn Fn(&Path) + Sync),
+    ) -> HashMap<PathBuf, FileAnalysis> {
         for (path, language, _) in &inputs {
             self.files.insert(path.clone(), *language);
         }
@@ -349,6 +367,8 @@ impl Workspace {
                 // cycle that has changed (or was missing) since.
                 let order = cycle_order(members, &edges);
                 let mut seen: Vec<Vec<(PathBuf, Option<u64>)>> = vec![Vec::new(); order.len()];
+                let mut trees: Vec<Option<tree_sitter::Tree>> =
+                    (0..order.len()).map(|_| None).collect();
                 for round in 0..MAX_CYCLE_ROUNDS {
                     let mut any = false;
                     for (k, m) in order.iter().enumerate() {
@@ -367,7 +387,7 @@ impl Workspace {
                             component: members,
                         };
                         let provider = FileProvider::new(self, path, *language, Some(scope));
-                        let out = analyse(path, text, *language, &provider);
+                        let out = analyse(path, text, *language, &provider, &mut trees[k]);
                         analyses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let mut analysis = out.analysis;
                         self.record(path, &provider, &mut analysis, out.summary.map(Arc::new));
@@ -379,6 +399,11 @@ impl Workspace {
                                 visible.index.get(dep).is_some_and(|i| members.contains(i))
                             })
                             .collect();
+                        // Only a file that saw a summary of its cycle can be
+                        // analysed again, and only before the last round.
+                        if seen[k].is_empty() || round + 1 == MAX_CYCLE_ROUNDS {
+                            trees[k] = None;
+                        }
                         if let Ok(mut slot) = slots[*m].lock() {
                             *slot = Some(analysis);
                         }
@@ -461,6 +486,18 @@ impl Workspace {
         None
     }
 }
+
+/// The analysis [`Workspace::build_reusing_trees`] calls for each file: the
+/// last argument holds the file's syntax tree, empty until it is parsed.
+pub type AnalyseReusing<'a> = dyn Fn(
+        &Path,
+        &str,
+        Language,
+        &dyn ModuleProvider,
+        &mut Option<tree_sitter::Tree>,
+    ) -> FileAnalysisWithSummary
+    + Sync
+    + 'a;
 
 /// The analysis entry point [`Workspace::build`] calls for each file.
 pub struct FileAnalysisWithSummary {

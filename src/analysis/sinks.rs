@@ -188,6 +188,10 @@ fn matches_from(tokens: &[Token], text: &[u8]) -> bool {
     }
 }
 
+/// The globs that fix one first segment: by the last segment they also
+/// fix, and those that fix no last segment.
+type HeadGroup = (HashMap<Box<str>, Vec<usize>>, Vec<usize>);
+
 /// Globs indexed by the first and last segments they fix; `owner[i]` is
 /// the catalogue entry of glob `i` (in catalogue order).
 struct PatternSet {
@@ -195,7 +199,7 @@ struct PatternSet {
     owner: Vec<usize>,
     /// Globs that fix their first segment, by it: those that also fix their
     /// last segment by that, and the others.
-    by_head: HashMap<Box<str>, (HashMap<Box<str>, Vec<usize>>, Vec<usize>)>,
+    by_head: HashMap<Box<str>, HeadGroup>,
     /// Globs that fix only their last segment.
     by_tail: HashMap<Box<str>, Vec<usize>>,
     /// Globs that fix neither.

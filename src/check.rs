@@ -452,8 +452,13 @@ pub fn analyse_workspace(
         workspace.add_root(root);
     }
     let panicked: dashmap::DashMap<PathBuf, String> = dashmap::DashMap::new();
-    let analyse = |path: &Path, text: &str, language: Language, provider: &dyn ModuleProvider| {
-        let run = || analysis::analyze_module(text, language, &options.analysis, provider);
+    let analyse = |path: &Path,
+                   text: &str,
+                   language: Language,
+                   provider: &dyn ModuleProvider,
+                   tree: &mut Option<tree_sitter::Tree>| {
+        let run =
+            || analysis::analyze_module_reusing(text, language, &options.analysis, provider, tree);
         match panic::catch_unwind(AssertUnwindSafe(run)) {
             Ok((analysis, summary)) => FileAnalysisWithSummary { analysis, summary },
             Err(payload) => {
@@ -467,7 +472,7 @@ pub fn analyse_workspace(
             }
         }
     };
-    let mut analyses = workspace.build(inputs, &analyse, done);
+    let mut analyses = workspace.build_reusing_trees(inputs, &analyse, done);
     // Findings reached through imports belong to the file of their AI call.
     let mut placed: HashMap<PathBuf, Vec<Finding>> = HashMap::new();
     for path in analyses.keys() {

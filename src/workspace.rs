@@ -30,19 +30,23 @@ const MAX_CYCLE_ROUNDS: usize = 2;
 /// Dependents re-analysed after one change, transitively, at most.
 const MAX_UPDATE_FILES: usize = 256;
 
+/// A concurrent map by path. Import resolution probes it for every
+/// candidate file, so it hashes with FxHash rather than SipHash.
+type PathMap<V> = DashMap<PathBuf, V, rustc_hash::FxBuildHasher>;
+
 /// The modules of one workspace and what they export.
 #[derive(Default)]
 pub struct Workspace {
     /// Every file the index knows, absolute and normalised.
-    files: DashMap<PathBuf, Language>,
+    files: PathMap<Language>,
     /// Folders searched for absolute Python imports, besides each file's own.
     python_roots: std::sync::RwLock<Vec<PathBuf>>,
-    tsconfigs: DashMap<PathBuf, Option<Arc<TsConfig>>>,
-    summaries: DashMap<PathBuf, Arc<ModuleSummary>>,
+    tsconfigs: PathMap<Option<Arc<TsConfig>>>,
+    summaries: PathMap<Arc<ModuleSummary>>,
     /// The local modules each file imports.
-    deps: DashMap<PathBuf, Vec<PathBuf>>,
+    deps: PathMap<Vec<PathBuf>>,
     /// Findings each file's analysis placed in other files, by origin.
-    outgoing: DashMap<PathBuf, Vec<(PathBuf, Finding)>>,
+    outgoing: PathMap<Vec<(PathBuf, Finding)>>,
 }
 
 /// What one file's new analysis changed in the index.
@@ -282,9 +286,28 @@ impl Workspace {
          ),
         done: &(dyn Fn(&Path) + Sync),
     ) -> HashMap<PathBuf, FileAnalysis> {
+        self.build_reusing_trees(
+            inputs,
+            &|path, text, language, provider, _| analyse(path, text, language, provider),
+            done,
+        )
+    }
+
+    /// [`Workspace::build`] with an analysis that keeps each file's syntax
+    /// tree in the slot it is given (see
+    /// [`analysis::analyze_module_reusing`]): members of an import cycle
+    /// analysed again are not parsed again. The trees of a cycle live until
+    /// its last round.
+    pub fn build_reusing_trees(
+        &self,
+        inputs: Vec<(PathBuf, Language, Arc<str>)>,
+        analyse: &AnalyseReusing<'_>,
+        done: &(dyn Fn(&Path) + Sync),
+    ) -> HashMap<PathBuf, FileAnalysis> {
         for (path, language, _) in &inputs {
             self.files.insert(path.clone(), *language);
         }
+        let resolutions = Resolutions::default();
         // Import edges from a line scan, resolved like the analysis will.
         let edges: Vec<Vec<usize>> = {
             let index: HashMap<&Path, usize> = inputs
@@ -295,7 +318,8 @@ impl Workspace {
             inputs
                 .par_iter()
                 .map(|(path, language, text)| {
-                    let provider = FileProvider::new(self, path, *language, None);
+                    let provider =
+                        FileProvider::new(self, path, *language, None).sharing(&resolutions);
                     let mut out: Vec<usize> = scan_imports(text, *language)
                         .iter()
                         .filter_map(|spec| provider.resolve(spec))
@@ -355,6 +379,8 @@ impl Workspace {
                 // cycle that has changed (or was missing) since.
                 let order = cycle_order(members, &edges);
                 let mut seen: Vec<Vec<(PathBuf, Option<u64>)>> = vec![Vec::new(); order.len()];
+                let mut trees: Vec<Option<tree_sitter::Tree>> =
+                    (0..order.len()).map(|_| None).collect();
                 for round in 0..MAX_CYCLE_ROUNDS {
                     let mut any = false;
                     for (k, m) in order.iter().enumerate() {
@@ -372,8 +398,9 @@ impl Workspace {
                             level,
                             component: members,
                         };
-                        let provider = FileProvider::new(self, path, *language, Some(scope));
-                        let out = analyse(path, text, *language, &provider);
+                        let provider = FileProvider::new(self, path, *language, Some(scope))
+                            .sharing(&resolutions);
+                        let out = analyse(path, text, *language, &provider, &mut trees[k]);
                         analyses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let mut analysis = out.analysis;
                         self.record(path, &provider, &mut analysis, out.summary.map(Arc::new));
@@ -385,6 +412,11 @@ impl Workspace {
                                 visible.index.get(dep).is_some_and(|i| members.contains(i))
                             })
                             .collect();
+                        // Only a file that saw a summary of its cycle can be
+                        // analysed again, and only before the last round.
+                        if seen[k].is_empty() || round + 1 == MAX_CYCLE_ROUNDS {
+                            trees[k] = None;
+                        }
                         if let Ok(mut slot) = slots[*m].lock() {
                             *slot = Some(analysis);
                         }
@@ -398,11 +430,20 @@ impl Workspace {
                 }
             });
         }
-        tracing::debug!(
-            files = inputs.len(),
-            analyses = analyses.into_inner(),
-            "workspace analysed"
-        );
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            // One number for every summary the build ended with: two builds
+            // that agree on it exported the same things to importers.
+            let mut hasher = rustc_hash::FxHasher::default();
+            for (path, _, _) in &inputs {
+                std::hash::Hash::hash(&self.summary(path).map(|s| s.fingerprint), &mut hasher);
+            }
+            tracing::debug!(
+                files = inputs.len(),
+                analyses = analyses.into_inner(),
+                summaries = format!("{:016x}", std::hash::Hasher::finish(&hasher)),
+                "workspace analysed"
+            );
+        }
         slots
             .into_iter()
             .zip(&inputs)
@@ -459,6 +500,18 @@ impl Workspace {
     }
 }
 
+/// The analysis [`Workspace::build_reusing_trees`] calls for each file: the
+/// last argument holds the file's syntax tree, empty until it is parsed.
+pub type AnalyseReusing<'a> = dyn Fn(
+        &Path,
+        &str,
+        Language,
+        &dyn ModuleProvider,
+        &mut Option<tree_sitter::Tree>,
+    ) -> FileAnalysisWithSummary
+    + Sync
+    + 'a;
+
 /// The analysis entry point [`Workspace::build`] calls for each file.
 pub struct FileAnalysisWithSummary {
     pub analysis: FileAnalysis,
@@ -501,6 +554,32 @@ pub struct FileProvider<'w> {
     looked_up: RefCell<Vec<(PathBuf, Option<u64>)>>,
     summary_wanted: bool,
     cache: RefCell<HashMap<String, Option<PathBuf>>>,
+    /// Resolutions shared with the other files of the folder (during a build).
+    shared: Option<Arc<FolderResolutions>>,
+}
+
+/// What each import spec resolves to from one folder, for one language
+/// family (before a file's own path is left out).
+type FolderResolutions = std::sync::Mutex<HashMap<String, Option<PathBuf>>>;
+
+/// Import resolutions of a build, by folder and language family. A spec
+/// resolves the same way from every file of a folder, and the files,
+/// roots and `tsconfig.json` files do not change during a build; files
+/// of one folder import much the same modules, and files of an import
+/// cycle are analysed more than once.
+#[derive(Default)]
+struct Resolutions {
+    by_folder: DashMap<(PathBuf, bool), Arc<FolderResolutions>, rustc_hash::FxBuildHasher>,
+}
+
+impl Resolutions {
+    fn folder(&self, dir: &Path, language: Language) -> Arc<FolderResolutions> {
+        let key = (dir.to_path_buf(), language.is_javascript_family());
+        if let Some(found) = self.by_folder.get(&key) {
+            return found.clone();
+        }
+        self.by_folder.entry(key).or_default().clone()
+    }
 }
 
 impl<'w> FileProvider<'w> {
@@ -521,7 +600,14 @@ impl<'w> FileProvider<'w> {
             looked_up: RefCell::new(Vec::new()),
             summary_wanted: true,
             cache: RefCell::new(HashMap::default()),
+            shared: None,
         }
+    }
+
+    /// Shares resolutions with the other files of the folder.
+    fn sharing(mut self, resolutions: &Resolutions) -> Self {
+        self.shared = Some(resolutions.folder(&self.dir, self.language));
+        self
     }
 
     /// The file an import names, if it is in the workspace.
@@ -529,10 +615,23 @@ impl<'w> FileProvider<'w> {
         if let Some(known) = self.cache.borrow().get(spec) {
             return known.clone();
         }
-        let found = if self.language.is_javascript_family() {
-            self.resolve_js(spec)
-        } else {
-            self.resolve_python(spec)
+        let shared = self
+            .shared
+            .as_ref()
+            .and_then(|s| s.lock().ok()?.get(spec).cloned());
+        let found = match shared {
+            Some(found) => found,
+            None => {
+                let found = if self.language.is_javascript_family() {
+                    self.resolve_js(spec)
+                } else {
+                    self.resolve_python(spec)
+                };
+                if let Some(Ok(mut shared)) = self.shared.as_ref().map(|s| s.lock()) {
+                    shared.insert(spec.to_string(), found.clone());
+                }
+                found
+            }
         };
         let found = found.filter(|p| p.as_path() != &*self.file);
         self.cache

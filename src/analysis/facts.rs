@@ -136,10 +136,11 @@ pub fn is_known_capture(name: &str) -> bool {
     name.starts_with('_') || parse_capture(name).is_some()
 }
 
-/// A compiled fact query with its capture names decoded once.
+/// A language's fact query, split into the shallow patterns answered from
+/// node kinds and the rest (import statements), which tree-sitter compiles
+/// on first use: compiling the whole query cost more than most files'
+/// analysis, and only the rest ever runs.
 pub struct FactQuery {
-    query: Query,
-    captures: Vec<Option<Capture>>,
     /// Shallow patterns (a node kind, optionally with field children such as
     /// `(call function: (_) @call.callee arguments: (_) @call.args) @call`)
     /// indexed by kind id, in pattern order. They are answered from the
@@ -148,16 +149,68 @@ pub struct FactQuery {
     by_kind: Vec<Vec<ShallowPattern>>,
     /// Whether patterns besides imports remain in the query.
     full_run: bool,
+    language: Language,
+    /// The patterns left to the query, and each one's index in the whole
+    /// query (pattern order decides which fact wins on a shared node).
+    rest_source: String,
+    rest_patterns: Vec<usize>,
+    rest: std::sync::OnceLock<RestQuery>,
 }
 
-/// Whether pattern `index` uses capture `capture_index` (by name, in its text).
-fn pattern_has_capture(source: &str, query: &Query, index: usize, capture_index: usize) -> bool {
-    let text = source
-        .get(query.start_byte_for_pattern(index)..query.end_byte_for_pattern(index))
-        .unwrap_or("");
-    let name = &query.capture_names()[capture_index];
+/// The compiled query of the patterns the fast path cannot answer, with its
+/// capture names decoded once.
+struct RestQuery {
+    query: Query,
+    captures: Vec<Option<Capture>>,
+}
+
+/// Whether a pattern's text captures `@name`.
+fn text_has_capture(text: &str, name: &str) -> bool {
     text.split(|c: char| c.is_whitespace() || c == ')' || c == '(')
         .any(|token| token.strip_prefix('@') == Some(name))
+}
+
+/// The byte ranges of a query source's top-level patterns, numbered as
+/// tree-sitter numbers them: each starts at an opening bracket outside any
+/// pattern and runs to the next one (captures, predicates inside a group,
+/// comments and strings included). A test checks the split against
+/// `Query::start_byte_for_pattern` for every language.
+fn split_patterns(source: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = source.as_bytes();
+    let mut starts = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b';' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' | b'[' => {
+                if depth == 0 {
+                    starts.push(i);
+                }
+                depth += 1;
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut out = Vec::with_capacity(starts.len());
+    for (k, start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(source.len());
+        out.push(*start..end);
+    }
+    out
 }
 
 /// A pattern that constrains only a node's kind and the kinds of some of
@@ -308,94 +361,125 @@ fn shallow_pattern(pattern: &str) -> Option<ShallowSpec> {
     })
 }
 
-fn kind_ids(grammar: &tree_sitter::Language, kind: &str) -> Vec<u16> {
-    (0..grammar.node_kind_count() as u16)
-        .filter(|id| grammar.node_kind_is_named(*id) && grammar.node_kind_for_id(*id) == Some(kind))
-        .collect()
-}
-
 impl FactQuery {
-    fn compile(language: Language, source: &str) -> Result<FactQuery, tree_sitter::QueryError> {
+    fn compile(language: Language, source: &str) -> FactQuery {
         Self::compile_with(language, source, true)
     }
 
-    /// `shallow = false` runs every pattern through the query, which the
-    /// tests use as the reference for the shallow fast path.
-    fn compile_with(
-        language: Language,
-        source: &str,
-        shallow: bool,
-    ) -> Result<FactQuery, tree_sitter::QueryError> {
+    /// `shallow = false` leaves every pattern to the query, which the tests
+    /// use as the reference for the shallow fast path.
+    fn compile_with(language: Language, source: &str, shallow: bool) -> FactQuery {
         let grammar = language.grammar();
-        let mut query = Query::new(&grammar, source)?;
-        let captures = query
-            .capture_names()
-            .iter()
-            .map(|n| parse_capture(n))
-            .collect();
+        if !shallow {
+            let count = Query::new(&grammar, source).map_or(0, |q| q.pattern_count());
+            return FactQuery {
+                by_kind: Vec::new(),
+                full_run: true,
+                language,
+                rest_source: source.to_string(),
+                rest_patterns: (0..count).collect(),
+                rest: std::sync::OnceLock::new(),
+            };
+        }
+        // Named node kinds by name; a name can have several ids (aliases).
+        let mut ids_by_name: HashMap<&str, Vec<u16>> = HashMap::new();
+        for id in 0..grammar.node_kind_count() as u16 {
+            if grammar.node_kind_is_named(id)
+                && let Some(name) = grammar.node_kind_for_id(id)
+            {
+                ids_by_name.entry(name).or_default().push(id);
+            }
+        }
+        let kind_ids = |kind: &str| ids_by_name.get(kind).cloned().unwrap_or_default();
         let mut by_kind: Vec<Vec<ShallowPattern>> = vec![Vec::new(); grammar.node_kind_count()];
-        let mut disabled = Vec::new();
-        for index in 0..query.pattern_count() {
-            let text = source
-                .get(query.start_byte_for_pattern(index)..query.end_byte_for_pattern(index))
-                .unwrap_or("");
-            let Some(spec) = shallow_pattern(text).filter(|_| shallow) else {
-                continue;
-            };
-            let Some(Capture::Root(role)) = parse_capture(&spec.capture) else {
-                continue;
-            };
-            // Imports need every imported name, which only the query gives.
-            if matches!(role, Role::Import | Role::Comment) && !spec.fields.is_empty() {
-                continue;
-            }
-            let mut fields = Vec::new();
-            for (field, child, capture) in &spec.fields {
-                let (Some(field_id), Some(Capture::Part(part))) =
-                    (grammar.field_id_for_name(field), parse_capture(capture))
-                else {
-                    fields.clear();
-                    break;
+        let mut rest_source = String::new();
+        let mut rest_patterns = Vec::new();
+        let mut full_run = false;
+        for (index, range) in split_patterns(source).into_iter().enumerate() {
+            let text = source.get(range).unwrap_or("");
+            let shallow = shallow_pattern(text).and_then(|spec| {
+                let Some(Capture::Root(role)) = parse_capture(&spec.capture) else {
+                    return None;
                 };
-                let child_kind = match child.as_str() {
-                    "_" => Vec::new(),
-                    kind => kind_ids(&grammar, kind),
-                };
-                fields.push((field_id.get(), child_kind, part));
-            }
-            if fields.len() != spec.fields.len() {
-                continue;
-            }
-            for kind in &spec.kinds {
-                for id in kind_ids(&grammar, kind) {
-                    if let Some(list) = by_kind.get_mut(id as usize) {
-                        list.push(ShallowPattern {
-                            index,
-                            role,
-                            text_eq: spec.text_eq.clone(),
-                            fields: fields.clone(),
-                        });
+                // Imports need every imported name, which only the query gives.
+                if matches!(role, Role::Import | Role::Comment) && !spec.fields.is_empty() {
+                    return None;
+                }
+                let mut fields = Vec::new();
+                for (field, child, capture) in &spec.fields {
+                    let (Some(field_id), Some(Capture::Part(part))) =
+                        (grammar.field_id_for_name(field), parse_capture(capture))
+                    else {
+                        return None;
+                    };
+                    let child_kind = match child.as_str() {
+                        "_" => Vec::new(),
+                        kind => kind_ids(kind),
+                    };
+                    fields.push((field_id.get(), child_kind, part));
+                }
+                Some((spec, role, fields))
+            });
+            match shallow {
+                Some((spec, role, fields)) => {
+                    for kind in &spec.kinds {
+                        for id in kind_ids(kind) {
+                            if let Some(list) = by_kind.get_mut(id as usize) {
+                                list.push(ShallowPattern {
+                                    index,
+                                    role,
+                                    text_eq: spec.text_eq.clone(),
+                                    fields: fields.clone(),
+                                });
+                            }
+                        }
                     }
                 }
+                None => {
+                    // The query must run over whole trees only when patterns
+                    // other than imports are left in it; imports are matched
+                    // per import node.
+                    full_run |= !text_has_capture(text, "import");
+                    rest_source.push_str(text);
+                    rest_source.push('\n');
+                    rest_patterns.push(index);
+                }
             }
-            query.disable_pattern(index);
-            disabled.push(index);
         }
-        // The query must still run over whole trees only when patterns other
-        // than imports are left in it; imports are matched per import node.
-        let full_run = (0..query.pattern_count()).any(|index| {
-            !disabled.contains(&index)
-                && !query.capture_names().iter().enumerate().any(|(ci, name)| {
-                    matches!(parse_capture(name), Some(Capture::Root(Role::Import)))
-                        && pattern_has_capture(source, &query, index, ci)
-                })
-        });
-        Ok(FactQuery {
-            query,
-            captures,
+        FactQuery {
             by_kind,
             full_run,
+            language,
+            rest_source,
+            rest_patterns,
+            rest: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The query of the patterns left to tree-sitter, compiled on first use.
+    fn rest(&self) -> &RestQuery {
+        self.rest.get_or_init(|| {
+            // The queries are compiled into the binary and `tests/queries.rs`
+            // compiles them against their grammars, so failure is a build defect.
+            let query =
+                Query::new(&self.language.grammar(), &self.rest_source).unwrap_or_else(|e| {
+                    panic!("queries/{}/facts.scm compiles: {e}", self.language.name())
+                });
+            let captures = query
+                .capture_names()
+                .iter()
+                .map(|n| parse_capture(n))
+                .collect();
+            RestQuery { query, captures }
         })
+    }
+
+    /// A match's pattern index in the whole query.
+    fn pattern_index(&self, rest_index: usize) -> usize {
+        self.rest_patterns
+            .get(rest_index)
+            .copied()
+            .unwrap_or(rest_index)
     }
 }
 
@@ -459,12 +543,7 @@ pub fn fact_query(language: Language) -> &'static FactQuery {
         .iter()
         .position(|l| *l == language)
         .unwrap_or(0);
-    QUERIES[index].get_or_init(|| {
-        // The queries are compiled into the binary and `tests/queries.rs`
-        // compiles them against their grammars, so failure is a build defect.
-        FactQuery::compile(language, query_source(language))
-            .unwrap_or_else(|e| panic!("queries/{}/facts.scm compiles: {e}", language.name()))
-    })
+    QUERIES[index].get_or_init(|| FactQuery::compile(language, query_source(language)))
 }
 
 /// Whether the language's query still runs over whole trees (patterns left
@@ -473,11 +552,15 @@ pub fn needs_full_run(language: Language) -> bool {
     fact_query(language).full_run
 }
 
-/// Compiles a language's query, for tests and diagnostics.
+/// Compiles a language's whole query and the part of it the analysis
+/// runs, for tests and diagnostics.
 pub fn compile_query(language: Language) -> Result<(), String> {
-    FactQuery::compile(language, query_source(language))
+    let grammar = language.grammar();
+    Query::new(&grammar, query_source(language)).map_err(|e| format!("{e}"))?;
+    let fq = FactQuery::compile(language, query_source(language));
+    Query::new(&grammar, &fq.rest_source)
         .map(|_| ())
-        .map_err(|e| format!("{e}"))
+        .map_err(|e| format!("the patterns left to the query: {e}"))
 }
 
 /// A node's role with up to three parts.
@@ -665,9 +748,10 @@ impl<'t> Facts<'t> {
         let mut out = Vec::new();
         let mut cursor = self.import_cursor.borrow_mut();
         cursor.set_max_start_depth(Some(0));
-        let mut matches = cursor.matches(&self.query.query, node, self.text);
+        let rest = self.query.rest();
+        let mut matches = cursor.matches(&rest.query, node, self.text);
         while let Some(m) = matches.next() {
-            if let Decoded::Import(import) = decode_match(self.query, m, self.text)
+            if let Decoded::Import(import) = decode_match(self.query, rest, m, self.text)
                 && import.node.id() == node.id()
             {
                 out.push(import);
@@ -690,10 +774,11 @@ fn extract_with<'t>(fq: &'static FactQuery, tree: &'t Tree, text: &'t [u8]) -> F
     let mut imports = Vec::new();
     let mut comments = Vec::new();
     if fq.full_run {
+        let rest = fq.rest();
         let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(&fq.query, tree.root_node(), text);
+        let mut matches = cursor.matches(&rest.query, tree.root_node(), text);
         while let Some(m) = matches.next() {
-            match decode_match(fq, m, text) {
+            match decode_match(fq, rest, m, text) {
                 Decoded::Import(import) => imports.push(import),
                 Decoded::Comment(node) => comments.push(node),
                 Decoded::Fact(node, fact) => {
@@ -733,6 +818,7 @@ enum Decoded<'t> {
 
 fn decode_match<'t>(
     fq: &FactQuery,
+    rest: &RestQuery,
     m: &tree_sitter::QueryMatch<'_, 't>,
     text: &[u8],
 ) -> Decoded<'t> {
@@ -741,7 +827,7 @@ fn decode_match<'t>(
     let mut import_parts: [Option<Node<'t>>; 4] = [None; 4];
     let mut n_parts = 0;
     for cap in m.captures() {
-        match fq.captures.get(cap.index as usize).copied().flatten() {
+        match rest.captures.get(cap.index as usize).copied().flatten() {
             Some(Capture::Root(role)) => root = Some((role, cap.node)),
             Some(Capture::Part(part)) => {
                 let slot = match part {
@@ -806,7 +892,7 @@ fn decode_match<'t>(
             node,
             Fact {
                 role,
-                pattern: m.pattern_index,
+                pattern: fq.pattern_index(m.pattern_index),
                 parts,
             },
         ),
@@ -906,9 +992,11 @@ mod tests {
     #[test]
     fn shallow_patterns_agree_with_the_full_query() {
         for language in Language::ALL {
-            let reference: &'static FactQuery = Box::leak(Box::new(
-                FactQuery::compile_with(language, query_source(language), false).expect("compiles"),
-            ));
+            let reference: &'static FactQuery = Box::leak(Box::new(FactQuery::compile_with(
+                language,
+                query_source(language),
+                false,
+            )));
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
             let mut files = Vec::new();
             let mut dirs = vec![root.join("tests/fixtures"), root.join("examples")];
@@ -928,6 +1016,21 @@ mod tests {
                 let tree = crate::analysis::parse(&text, language, None).expect("parses");
                 let fast = extract(&tree, text.as_bytes(), language);
                 let full = extract_with(reference, &tree, text.as_bytes());
+                let describe_imports = |imports: &[ImportFact]| {
+                    imports
+                        .iter()
+                        .map(|i| {
+                            (
+                                i.node.id(),
+                                i.module.clone(),
+                                i.name.clone(),
+                                i.alias.clone(),
+                                i.default,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                };
+                let mut import_nodes = Vec::new();
                 let mut stack = vec![tree.root_node()];
                 while let Some(node) = stack.pop() {
                     let describe = |f: Option<Fact>| {
@@ -946,6 +1049,19 @@ mod tests {
                         matches!(f.map(|f| f.role), Some(Role::Import | Role::Comment))
                     };
                     if statement(fast.get(node)) || statement(full.get(node)) {
+                        // The per-statement import query gives each import
+                        // statement the bindings the full run gives it.
+                        if fast.role(node) == Some(Role::Import) {
+                            import_nodes.push(node.id());
+                            assert_eq!(
+                                describe_imports(&fast.imports_at(node)),
+                                describe_imports(&full.imports_at(node)),
+                                "{}:{}: `{}`",
+                                path.display(),
+                                node.start_position().row + 1,
+                                node.utf8_text(text.as_bytes()).unwrap_or("")
+                            );
+                        }
                         let mut cursor = node.walk();
                         stack.extend(node.children(&mut cursor));
                         continue;
@@ -962,7 +1078,51 @@ mod tests {
                     let mut cursor = node.walk();
                     stack.extend(node.children(&mut cursor));
                 }
+                // No import binding sits on a node the fast path does not ask.
+                for import in &full.imports {
+                    assert!(
+                        import_nodes.contains(&import.node.id()),
+                        "{}:{}: import `{}` on a node without the import role",
+                        path.display(),
+                        import.node.start_position().row + 1,
+                        import.module
+                    );
+                }
             }
         }
+    }
+
+    /// The fast path numbers patterns itself (their order decides which
+    /// role wins on a shared node): the split must be tree-sitter's.
+    #[test]
+    fn patterns_are_split_as_tree_sitter_splits_them() {
+        for language in Language::ALL {
+            let source = query_source(language);
+            let query = Query::new(&language.grammar(), source).expect("compiles");
+            let split = split_patterns(source);
+            assert_eq!(split.len(), query.pattern_count(), "{}", language.name());
+            for (index, range) in split.iter().enumerate() {
+                assert_eq!(
+                    range.start,
+                    query.start_byte_for_pattern(index),
+                    "{} pattern {index}",
+                    language.name()
+                );
+                let theirs = source
+                    .get(query.start_byte_for_pattern(index)..query.end_byte_for_pattern(index))
+                    .unwrap_or("");
+                let ours = source.get(range.clone()).unwrap_or("");
+                assert!(
+                    ours.starts_with(theirs.trim_end()),
+                    "{} pattern {index}: {ours:?} vs {theirs:?}",
+                    language.name()
+                );
+            }
+        }
+        let tricky =
+            "; (not) a pattern\n((identifier) @x (#eq? @x \"(\\\"[\"))\n[(a) (b)] @y ; (c)\n";
+        let split = split_patterns(tricky);
+        assert_eq!(split.len(), 2);
+        assert!(tricky[split[1].clone()].starts_with("[(a)"));
     }
 }

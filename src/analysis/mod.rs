@@ -106,7 +106,24 @@ pub fn analyze_module(
     options: &AnalysisOptions,
     provider: &dyn summary::ModuleProvider,
 ) -> (FileAnalysis, Option<summary::ModuleSummary>) {
-    let Some(tree) = parse(text, language, None) else {
+    let mut tree = None;
+    analyze_module_reusing(text, language, options, provider, &mut tree)
+}
+
+/// [`analyze_module`] with the file's tree kept in `tree` (parsed when it
+/// is empty): a workspace build analyses files of an import cycle again
+/// without parsing them again.
+pub fn analyze_module_reusing(
+    text: &str,
+    language: Language,
+    options: &AnalysisOptions,
+    provider: &dyn summary::ModuleProvider,
+    tree: &mut Option<tree_sitter::Tree>,
+) -> (FileAnalysis, Option<summary::ModuleSummary>) {
+    if tree.is_none() {
+        *tree = parse(text, language, None);
+    }
+    let Some(tree) = tree.as_ref() else {
         return (
             FileAnalysis {
                 notes: vec![AnalysisNote {
@@ -117,7 +134,7 @@ pub fn analyze_module(
             None,
         );
     };
-    analyze_module_tree(text, &tree, language, options, provider)
+    analyze_module_tree(text, tree, language, options, provider)
 }
 
 /// [`analyze_module`] on a tree that is already parsed.

@@ -590,11 +590,12 @@ impl Edit {
         if point.row == self.old_end_point.row {
             Point {
                 row: self.new_end_point.row,
-                column: self.new_end_point.column + (point.column - self.old_end_point.column),
+                column: (self.new_end_point.column + point.column)
+                    .saturating_sub(self.old_end_point.column),
             }
         } else {
             Point {
-                row: point.row + self.new_end_point.row - self.old_end_point.row,
+                row: (point.row + self.new_end_point.row).saturating_sub(self.old_end_point.row),
                 column: point.column,
             }
         }
@@ -629,13 +630,16 @@ impl Edit {
 
     /// A unit's byte range in the new text.
     fn unit(&self, (start, end): UnitSpan) -> Option<UnitSpan> {
-        let span = self.span(Span {
-            start_byte: start,
-            end_byte: end,
-            start: self.start_point,
-            end: self.start_point,
-        })?;
-        Some((span.start_byte, span.end_byte))
+        let moved = |b: usize| b + self.new_end - self.old_end;
+        if end <= self.start {
+            Some((start, end))
+        } else if start >= self.old_end {
+            Some((moved(start), moved(end)))
+        } else if start <= self.start && end >= self.old_end {
+            Some((start, moved(end)))
+        } else {
+            None
+        }
     }
 
     fn byte(&self, at: usize) -> Option<usize> {

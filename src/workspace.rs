@@ -373,7 +373,7 @@ impl Workspace {
                 // cycle that has changed (or was missing) since.
                 let order = cycle_order(members, &edges);
                 let mut seen: Vec<Vec<(PathBuf, Option<u64>)>> = vec![Vec::new(); order.len()];
-                let mut trees: Vec<Option<tree_sitter::Tree>> =
+                let mut trees: Vec<Option<analysis::Parsed>> =
                     (0..order.len()).map(|_| None).collect();
                 for round in 0..MAX_CYCLE_ROUNDS {
                     let mut any = false;
@@ -495,13 +495,14 @@ impl Workspace {
 }
 
 /// The analysis [`Workspace::build_reusing_trees`] calls for each file: the
-/// last argument holds the file's syntax tree, empty until it is parsed.
+/// last argument holds the file's syntax tree (with what the analysis keeps
+/// of it), empty until it is parsed.
 pub type AnalyseReusing<'a> = dyn Fn(
         &Path,
         &str,
         Language,
         &dyn ModuleProvider,
-        &mut Option<tree_sitter::Tree>,
+        &mut Option<analysis::Parsed>,
     ) -> FileAnalysisWithSummary
     + Sync
     + 'a;

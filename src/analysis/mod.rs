@@ -109,20 +109,30 @@ pub fn analyze_module(
     analyze_module_reusing(text, language, options, provider, &mut tree)
 }
 
-/// [`analyze_module`] with the file's tree kept in `tree` (parsed when it
+/// A file's syntax tree with the import statements its analysis matched:
+/// what a workspace build keeps of a file it may analyse again.
+pub struct Parsed {
+    tree: tree_sitter::Tree,
+    imports: facts::ImportCache,
+}
+
+/// [`analyze_module`] with the file's tree kept in `parsed` (parsed when it
 /// is empty): a workspace build analyses files of an import cycle again
-/// without parsing them again.
+/// without parsing them or matching their imports again.
 pub fn analyze_module_reusing(
     text: &str,
     language: Language,
     options: &AnalysisOptions,
     provider: &dyn summary::ModuleProvider,
-    tree: &mut Option<tree_sitter::Tree>,
+    parsed: &mut Option<Parsed>,
 ) -> (FileAnalysis, Option<summary::ModuleSummary>) {
-    if tree.is_none() {
-        *tree = parse(text, language, None);
+    if parsed.is_none() {
+        *parsed = parse(text, language, None).map(|tree| Parsed {
+            tree,
+            imports: facts::ImportCache::default(),
+        });
     }
-    let Some(tree) = tree.as_ref() else {
+    let Some(parsed) = parsed.as_mut() else {
         return (
             FileAnalysis {
                 notes: vec![AnalysisNote {
@@ -133,7 +143,11 @@ pub fn analyze_module_reusing(
             None,
         );
     };
-    analyze_module_tree(text, tree, language, options, provider)
+    let imports = std::mem::take(&mut parsed.imports);
+    let (analysis, summary, imports) =
+        analyze_facts(text, &parsed.tree, language, options, provider, imports);
+    parsed.imports = imports;
+    (analysis, summary)
 }
 
 /// [`analyze_module`] on a tree that is already parsed.
@@ -144,7 +158,30 @@ pub fn analyze_module_tree(
     options: &AnalysisOptions,
     provider: &dyn summary::ModuleProvider,
 ) -> (FileAnalysis, Option<summary::ModuleSummary>) {
-    let facts = facts::extract(tree, text.as_bytes(), language);
+    let (analysis, summary, _) = analyze_facts(
+        text,
+        tree,
+        language,
+        options,
+        provider,
+        facts::ImportCache::default(),
+    );
+    (analysis, summary)
+}
+
+fn analyze_facts(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    language: Language,
+    options: &AnalysisOptions,
+    provider: &dyn summary::ModuleProvider,
+    imports: facts::ImportCache,
+) -> (
+    FileAnalysis,
+    Option<summary::ModuleSummary>,
+    facts::ImportCache,
+) {
+    let facts = facts::extract_reusing(tree, text.as_bytes(), language, imports);
     let tags = tags::collect(tree, text, |node| {
         facts.role(node) == Some(facts::Role::Comment)
     });
@@ -157,5 +194,6 @@ pub fn analyze_module_tree(
         options.time_limit,
         provider,
     );
-    engine.run(tree.root_node())
+    let (analysis, summary) = engine.run(tree.root_node());
+    (analysis, summary, facts.into_import_cache())
 }

@@ -554,8 +554,13 @@ pub struct FileProvider<'w> {
 }
 
 /// What each import spec resolves to from one folder, for one language
-/// family (before a file's own path is left out).
-type FolderResolutions = std::sync::Mutex<HashMap<String, Option<PathBuf>>>;
+/// family (before a file's own path is left out), and the folders absolute
+/// Python imports are looked up in from there.
+#[derive(Default)]
+struct FolderResolutions {
+    specs: std::sync::Mutex<HashMap<String, Option<PathBuf>>>,
+    python_bases: std::sync::OnceLock<Vec<PathBuf>>,
+}
 
 /// Import resolutions of a build, by folder and language family. A spec
 /// resolves the same way from every file of a folder, and the files,
@@ -613,7 +618,7 @@ impl<'w> FileProvider<'w> {
         let shared = self
             .shared
             .as_ref()
-            .and_then(|s| s.lock().ok()?.get(spec).cloned());
+            .and_then(|s| s.specs.lock().ok()?.get(spec).cloned());
         let found = match shared {
             Some(found) => found,
             None => {
@@ -622,7 +627,7 @@ impl<'w> FileProvider<'w> {
                 } else {
                     self.resolve_python(spec)
                 };
-                if let Some(Ok(mut shared)) = self.shared.as_ref().map(|s| s.lock()) {
+                if let Some(Ok(mut shared)) = self.shared.as_ref().map(|s| s.specs.lock()) {
                     shared.insert(spec.to_string(), found.clone());
                 }
                 found
@@ -667,8 +672,20 @@ impl<'w> FileProvider<'w> {
             }
             return candidates(&base);
         }
-        // The file's own folder (scripts importing their siblings), the
-        // folder above its top-level package, then the workspace roots.
+        match &self.shared {
+            Some(shared) => shared
+                .python_bases
+                .get_or_init(|| self.python_bases())
+                .iter()
+                .find_map(|base| candidates(base)),
+            None => self.python_bases().iter().find_map(|base| candidates(base)),
+        }
+    }
+
+    /// Where absolute Python imports are looked up from this file's folder:
+    /// the folder itself (scripts importing their siblings), the folder
+    /// above its top-level package, then the workspace roots.
+    fn python_bases(&self) -> Vec<PathBuf> {
         let mut bases = vec![self.dir.clone()];
         let mut top = self.dir.clone();
         while self.workspace.is_file(&top.join("__init__.py")) {
@@ -681,7 +698,7 @@ impl<'w> FileProvider<'w> {
             bases.push(top);
         }
         bases.extend(self.workspace.python_roots());
-        bases.into_iter().find_map(|base| candidates(&base))
+        bases
     }
 
     fn resolve_js(&self, spec: &str) -> Option<PathBuf> {

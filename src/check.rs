@@ -456,7 +456,7 @@ pub fn analyse_workspace(
                    text: &str,
                    language: Language,
                    provider: &dyn ModuleProvider,
-                   tree: &mut Option<tree_sitter::Tree>| {
+                   tree: &mut Option<analysis::Parsed>| {
         let run =
             || analysis::analyze_module_reusing(text, language, &options.analysis, provider, tree);
         match panic::catch_unwind(AssertUnwindSafe(run)) {

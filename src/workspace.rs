@@ -379,7 +379,7 @@ impl Workspace {
                 // cycle that has changed (or was missing) since.
                 let order = cycle_order(members, &edges);
                 let mut seen: Vec<Vec<(PathBuf, Option<u64>)>> = vec![Vec::new(); order.len()];
-                let mut trees: Vec<Option<tree_sitter::Tree>> =
+                let mut trees: Vec<Option<analysis::Parsed>> =
                     (0..order.len()).map(|_| None).collect();
                 for round in 0..MAX_CYCLE_ROUNDS {
                     let mut any = false;
@@ -501,13 +501,14 @@ impl Workspace {
 }
 
 /// The analysis [`Workspace::build_reusing_trees`] calls for each file: the
-/// last argument holds the file's syntax tree, empty until it is parsed.
+/// last argument holds the file's syntax tree (with what the analysis keeps
+/// of it), empty until it is parsed.
 pub type AnalyseReusing<'a> = dyn Fn(
         &Path,
         &str,
         Language,
         &dyn ModuleProvider,
-        &mut Option<tree_sitter::Tree>,
+        &mut Option<analysis::Parsed>,
     ) -> FileAnalysisWithSummary
     + Sync
     + 'a;
@@ -559,8 +560,13 @@ pub struct FileProvider<'w> {
 }
 
 /// What each import spec resolves to from one folder, for one language
-/// family (before a file's own path is left out).
-type FolderResolutions = std::sync::Mutex<HashMap<String, Option<PathBuf>>>;
+/// family (before a file's own path is left out), and the folders absolute
+/// Python imports are looked up in from there.
+#[derive(Default)]
+struct FolderResolutions {
+    specs: std::sync::Mutex<HashMap<String, Option<PathBuf>>>,
+    python_bases: std::sync::OnceLock<Vec<PathBuf>>,
+}
 
 /// Import resolutions of a build, by folder and language family. A spec
 /// resolves the same way from every file of a folder, and the files,
@@ -618,7 +624,7 @@ impl<'w> FileProvider<'w> {
         let shared = self
             .shared
             .as_ref()
-            .and_then(|s| s.lock().ok()?.get(spec).cloned());
+            .and_then(|s| s.specs.lock().ok()?.get(spec).cloned());
         let found = match shared {
             Some(found) => found,
             None => {
@@ -627,7 +633,7 @@ impl<'w> FileProvider<'w> {
                 } else {
                     self.resolve_python(spec)
                 };
-                if let Some(Ok(mut shared)) = self.shared.as_ref().map(|s| s.lock()) {
+                if let Some(Ok(mut shared)) = self.shared.as_ref().map(|s| s.specs.lock()) {
                     shared.insert(spec.to_string(), found.clone());
                 }
                 found
@@ -672,8 +678,20 @@ impl<'w> FileProvider<'w> {
             }
             return candidates(&base);
         }
-        // The file's own folder (scripts importing their siblings), the
-        // folder above its top-level package, then the workspace roots.
+        match &self.shared {
+            Some(shared) => shared
+                .python_bases
+                .get_or_init(|| self.python_bases())
+                .iter()
+                .find_map(|base| candidates(base)),
+            None => self.python_bases().iter().find_map(|base| candidates(base)),
+        }
+    }
+
+    /// Where absolute Python imports are looked up from this file's folder:
+    /// the folder itself (scripts importing their siblings), the folder
+    /// above its top-level package, then the workspace roots.
+    fn python_bases(&self) -> Vec<PathBuf> {
         let mut bases = vec![self.dir.clone()];
         let mut top = self.dir.clone();
         while self.workspace.is_file(&top.join("__init__.py")) {
@@ -686,7 +704,7 @@ impl<'w> FileProvider<'w> {
             bases.push(top);
         }
         bases.extend(self.workspace.python_roots());
-        bases.into_iter().find_map(|base| candidates(&base))
+        bases
     }
 
     fn resolve_js(&self, spec: &str) -> Option<PathBuf> {

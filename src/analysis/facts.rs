@@ -662,7 +662,7 @@ pub struct Facts<'t> {
     text: &'t [u8],
     query: &'static FactQuery,
     import_cursor: std::cell::RefCell<QueryCursor>,
-    import_cache: std::cell::RefCell<NodeMap<Vec<ImportFact<'t>>>>,
+    import_cache: std::cell::RefCell<ImportCache>,
     pub imports: Vec<ImportFact<'t>>,
     pub comments: Vec<Node<'t>>,
 }
@@ -697,21 +697,26 @@ impl<'t> Facts<'t> {
     pub fn get(&self, node: Node<'t>) -> Option<Fact<'t>> {
         // The engine asks for a node's role and then each of its parts; a
         // small direct-mapped cache answers the repeats.
-        let slot = (node.id() >> 4) % RECENT_SLOTS;
-        if let Some((id, fact)) = self.recent.borrow().get(slot).copied().flatten()
-            && id == node.id()
+        let id = node.id();
+        let slot = (id >> 4) % RECENT_SLOTS;
+        if let Some(Some((known, fact))) = self.recent.borrow().get(slot)
+            && *known == id
         {
-            return fact;
+            return *fact;
         }
         let fact = self.lookup(node);
         if let Some(entry) = self.recent.borrow_mut().get_mut(slot) {
-            *entry = Some((node.id(), fact));
+            *entry = Some((id, fact));
         }
         fact
     }
 
     fn lookup(&self, node: Node<'t>) -> Option<Fact<'t>> {
-        let matched = self.roles.get(&node.id()).copied();
+        let matched = if self.roles.is_empty() {
+            None
+        } else {
+            self.roles.get(&node.id()).copied()
+        };
         let patterns = self
             .by_kind
             .get(node.kind_id() as usize)
@@ -742,8 +747,8 @@ impl<'t> Facts<'t> {
                 .cloned()
                 .collect();
         }
-        if let Some(known) = self.import_cache.borrow().get(&node.id()) {
-            return known.clone();
+        if let Some(known) = self.import_cache.borrow().0.get(&node.id()) {
+            return known.iter().map(|b| b.at(node)).collect();
         }
         let mut out = Vec::new();
         let mut cursor = self.import_cursor.borrow_mut();
@@ -759,17 +764,76 @@ impl<'t> Facts<'t> {
         }
         self.import_cache
             .borrow_mut()
-            .insert(node.id(), out.clone());
+            .0
+            .insert(node.id(), out.iter().map(ImportBinding::of).collect());
         out
+    }
+
+    /// The import statements matched so far, for another analysis of the
+    /// same tree ([`extract_reusing`]).
+    pub fn into_import_cache(self) -> ImportCache {
+        self.import_cache.into_inner()
+    }
+}
+
+/// The bindings of the import statements of one tree matched so far, by
+/// statement node. Kept with its tree, it spares matching them again when
+/// the same tree is analysed again; it must not be used with another tree.
+#[derive(Debug, Default)]
+pub struct ImportCache(NodeMap<Vec<ImportBinding>>);
+
+/// An [`ImportFact`] without its statement node.
+#[derive(Debug, Clone)]
+struct ImportBinding {
+    module: String,
+    name: Option<String>,
+    alias: Option<String>,
+    default: bool,
+}
+
+impl ImportBinding {
+    fn of(import: &ImportFact<'_>) -> ImportBinding {
+        ImportBinding {
+            module: import.module.clone(),
+            name: import.name.clone(),
+            alias: import.alias.clone(),
+            default: import.default,
+        }
+    }
+
+    fn at<'t>(&self, node: Node<'t>) -> ImportFact<'t> {
+        ImportFact {
+            node,
+            module: self.module.clone(),
+            name: self.name.clone(),
+            alias: self.alias.clone(),
+            default: self.default,
+        }
     }
 }
 
 /// Runs the language's fact query once over the whole tree.
 pub fn extract<'t>(tree: &'t Tree, text: &'t [u8], language: Language) -> Facts<'t> {
-    extract_with(fact_query(language), tree, text)
+    extract_with(fact_query(language), tree, text, ImportCache::default())
 }
 
-fn extract_with<'t>(fq: &'static FactQuery, tree: &'t Tree, text: &'t [u8]) -> Facts<'t> {
+/// [`extract`] for a tree analysed before, with the import statements it
+/// matched then ([`Facts::into_import_cache`] on that tree's facts).
+pub fn extract_reusing<'t>(
+    tree: &'t Tree,
+    text: &'t [u8],
+    language: Language,
+    imports: ImportCache,
+) -> Facts<'t> {
+    extract_with(fact_query(language), tree, text, imports)
+}
+
+fn extract_with<'t>(
+    fq: &'static FactQuery,
+    tree: &'t Tree,
+    text: &'t [u8],
+    import_cache: ImportCache,
+) -> Facts<'t> {
     let mut roles: NodeMap<Fact<'t>> = NodeMap::default();
     let mut imports = Vec::new();
     let mut comments = Vec::new();
@@ -803,7 +867,7 @@ fn extract_with<'t>(fq: &'static FactQuery, tree: &'t Tree, text: &'t [u8]) -> F
         text,
         query: fq,
         import_cursor: std::cell::RefCell::new(QueryCursor::new()),
-        import_cache: std::cell::RefCell::new(NodeMap::default()),
+        import_cache: std::cell::RefCell::new(import_cache),
         imports,
         comments,
     }
@@ -1015,7 +1079,7 @@ mod tests {
                 let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
                 let tree = crate::analysis::parse(&text, language, None).expect("parses");
                 let fast = extract(&tree, text.as_bytes(), language);
-                let full = extract_with(reference, &tree, text.as_bytes());
+                let full = extract_with(reference, &tree, text.as_bytes(), ImportCache::default());
                 let describe_imports = |imports: &[ImportFact]| {
                     imports
                         .iter()

@@ -110,20 +110,30 @@ pub fn analyze_module(
     analyze_module_reusing(text, language, options, provider, &mut tree)
 }
 
-/// [`analyze_module`] with the file's tree kept in `tree` (parsed when it
+/// A file's syntax tree with the import statements its analysis matched:
+/// what a workspace build keeps of a file it may analyse again.
+pub struct Parsed {
+    tree: tree_sitter::Tree,
+    imports: facts::ImportCache,
+}
+
+/// [`analyze_module`] with the file's tree kept in `parsed` (parsed when it
 /// is empty): a workspace build analyses files of an import cycle again
-/// without parsing them again.
+/// without parsing them or matching their imports again.
 pub fn analyze_module_reusing(
     text: &str,
     language: Language,
     options: &AnalysisOptions,
     provider: &dyn summary::ModuleProvider,
-    tree: &mut Option<tree_sitter::Tree>,
+    parsed: &mut Option<Parsed>,
 ) -> (FileAnalysis, Option<summary::ModuleSummary>) {
-    if tree.is_none() {
-        *tree = parse(text, language, None);
+    if parsed.is_none() {
+        *parsed = parse(text, language, None).map(|tree| Parsed {
+            tree,
+            imports: facts::ImportCache::default(),
+        });
     }
-    let Some(tree) = tree.as_ref() else {
+    let Some(parsed) = parsed.as_mut() else {
         return (
             FileAnalysis {
                 notes: vec![AnalysisNote {
@@ -134,7 +144,11 @@ pub fn analyze_module_reusing(
             None,
         );
     };
-    analyze_module_tree(text, tree, language, options, provider)
+    let imports = std::mem::take(&mut parsed.imports);
+    let (analysis, summary, imports) =
+        analyze_facts(text, &parsed.tree, language, options, provider, imports);
+    parsed.imports = imports;
+    (analysis, summary)
 }
 
 /// [`analyze_module`] on a tree that is already parsed.
@@ -150,6 +164,27 @@ pub fn analyze_module_tree(
     })
 }
 
+/// [`analyze_module_tree`] that starts from, and hands back, the import
+/// matches of an earlier analysis of the same tree (import-cycle rounds).
+fn analyze_facts(
+    text: &str,
+    tree: &tree_sitter::Tree,
+    language: Language,
+    options: &AnalysisOptions,
+    provider: &dyn summary::ModuleProvider,
+    imports: facts::ImportCache,
+) -> (
+    FileAnalysis,
+    Option<summary::ModuleSummary>,
+    facts::ImportCache,
+) {
+    let ((analysis, summary), imports) =
+        with_engine_reusing(text, tree, language, options, provider, imports, |engine| {
+            engine.run(tree.root_node())
+        });
+    (analysis, summary, imports)
+}
+
 /// Extracts the facts and tags of a parsed file and hands `run` a flow
 /// engine over them (in whatever mode it sets).
 pub(crate) fn with_engine<'t, R>(
@@ -160,7 +195,29 @@ pub(crate) fn with_engine<'t, R>(
     provider: &dyn summary::ModuleProvider,
     run: impl for<'a> FnOnce(flow::Engine<'a, 't>) -> R,
 ) -> R {
-    let facts = facts::extract(tree, text.as_bytes(), language);
+    let (result, _) = with_engine_reusing(
+        text,
+        tree,
+        language,
+        options,
+        provider,
+        facts::ImportCache::default(),
+        run,
+    );
+    result
+}
+
+/// [`with_engine`] that reuses earlier import matches and returns them.
+fn with_engine_reusing<'t, R>(
+    text: &'t str,
+    tree: &'t tree_sitter::Tree,
+    language: Language,
+    options: &AnalysisOptions,
+    provider: &dyn summary::ModuleProvider,
+    imports: facts::ImportCache,
+    run: impl for<'a> FnOnce(flow::Engine<'a, 't>) -> R,
+) -> (R, facts::ImportCache) {
+    let facts = facts::extract_reusing(tree, text.as_bytes(), language, imports);
     let tags = tags::collect(tree, text, |node| {
         facts.role(node) == Some(facts::Role::Comment)
     });
@@ -173,5 +230,6 @@ pub(crate) fn with_engine<'t, R>(
         options.time_limit,
         provider,
     );
-    run(engine)
+    let result = run(engine);
+    (result, facts.into_import_cache())
 }

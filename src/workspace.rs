@@ -378,16 +378,13 @@ impl Workspace {
                 // later rounds redo only the files that saw a summary of the
                 // cycle that has changed (or was missing) since.
                 let order = cycle_order(members, &edges);
-                let mut seen: Vec<Vec<(PathBuf, Option<u64>)>> = vec![Vec::new(); order.len()];
+                let mut seen: Vec<Vec<Lookup>> = vec![Vec::new(); order.len()];
                 let mut trees: Vec<Option<analysis::Parsed>> =
                     (0..order.len()).map(|_| None).collect();
                 for round in 0..MAX_CYCLE_ROUNDS {
                     let mut any = false;
                     for (k, m) in order.iter().enumerate() {
-                        let stale = round == 0
-                            || seen[k].iter().any(|(dep, fingerprint)| {
-                                self.summaries.get(dep).map(|s| s.fingerprint) != *fingerprint
-                            });
+                        let stale = round == 0 || seen[k].iter().any(|l| self.changed_since(l));
                         if !stale {
                             continue;
                         }
@@ -408,8 +405,12 @@ impl Workspace {
                             .looked_up
                             .take()
                             .into_iter()
-                            .filter(|(dep, _)| {
-                                visible.index.get(dep).is_some_and(|i| members.contains(i))
+                            .filter(|l| {
+                                l.can_change()
+                                    && visible
+                                        .index
+                                        .get(&l.path)
+                                        .is_some_and(|i| members.contains(i))
                             })
                             .collect();
                         // Only a file that saw a summary of its cycle can be
@@ -551,8 +552,8 @@ pub struct FileProvider<'w> {
     language: Language,
     scope: Option<Scope<'w>>,
     resolved: RefCell<Vec<PathBuf>>,
-    /// Each module looked up, with the fingerprint of the summary it had.
-    looked_up: RefCell<Vec<(PathBuf, Option<u64>)>>,
+    /// Each module looked up, with the summary it had and what was read of it.
+    looked_up: RefCell<Vec<Lookup>>,
     summary_wanted: bool,
     cache: RefCell<HashMap<String, Option<PathBuf>>>,
     /// Resolutions shared with the other files of the folder (during a build).
@@ -770,10 +771,73 @@ impl ModuleProvider for FileProvider<'_> {
         }
         self.resolved.borrow_mut().push(path.clone());
         let summary = self.workspace.summary(&path);
-        self.looked_up
-            .borrow_mut()
-            .push((path, summary.as_ref().map(|s| s.fingerprint)));
+        let mut looked_up = self.looked_up.borrow_mut();
+        if !looked_up.iter().any(|l| l.path == path) {
+            looked_up.push(Lookup {
+                path,
+                summary: summary.clone(),
+                whole: false,
+                names: Vec::new(),
+            });
+        }
         summary
+    }
+
+    fn observe(&self, module: &Arc<ModuleSummary>, name: Option<&str>) {
+        let mut looked_up = self.looked_up.borrow_mut();
+        // Summaries reached inside other summaries are those modules' business.
+        let Some(lookup) = looked_up
+            .iter_mut()
+            .find(|l| l.summary.as_ref().is_some_and(|s| Arc::ptr_eq(s, module)))
+        else {
+            return;
+        };
+        match name {
+            None => lookup.whole = true,
+            Some(name) => {
+                if !lookup.whole && !lookup.names.iter().any(|n| n == name) {
+                    lookup.names.push(name.to_string());
+                }
+            }
+        }
+    }
+}
+
+/// A module one analysis looked up: the summary it got and what it read
+/// of it.
+#[derive(Clone)]
+struct Lookup {
+    path: PathBuf,
+    summary: Option<Arc<ModuleSummary>>,
+    /// Depends on the whole summary (kept in the file's own summary).
+    whole: bool,
+    /// Exported names read (also those it found missing).
+    names: Vec<String>,
+}
+
+impl Lookup {
+    /// Whether a new summary of the module could change the analysis: it
+    /// was missing, or something of it was read.
+    fn can_change(&self) -> bool {
+        self.summary.is_none() || self.whole || !self.names.is_empty()
+    }
+}
+
+impl Workspace {
+    /// Whether the module of `lookup` now has a summary that answers what
+    /// was read of it differently.
+    fn changed_since(&self, lookup: &Lookup) -> bool {
+        let now = self.summaries.get(&lookup.path).map(|s| s.clone());
+        match (&lookup.summary, now) {
+            (None, None) => false,
+            (Some(seen), Some(now)) if Arc::ptr_eq(seen, &now) => false,
+            (Some(seen), Some(now)) if lookup.whole => seen.fingerprint != now.fingerprint,
+            (Some(seen), Some(now)) => lookup
+                .names
+                .iter()
+                .any(|name| seen.export_fingerprint(name) != now.export_fingerprint(name)),
+            _ => true,
+        }
     }
 }
 
@@ -1138,6 +1202,86 @@ mod tests {
         assert_eq!(level_of(2), (0, 2));
         assert_eq!(level_of(0), (1, 1));
         assert_eq!(level_of(3), (2, 1));
+    }
+
+    /// An import cycle where `b` is analysed before `a` (it sees no summary
+    /// of `a` at first), `c` reads only a constant of `b`, and `a` reads a
+    /// function of `b` whose return value changes once `b` sees `a`.
+    #[test]
+    fn cycle_members_are_analysed_again_only_when_what_they_read_changed() {
+        let dir =
+            std::env::temp_dir().join(format!("privacy-lens-cycle-reads-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = [
+            (
+                "a.py",
+                "import openai\nfrom b import make_prompt\nfrom c import LABEL\n\n\
+                 contact = current_user().email\n\n\
+                 def ask():\n    \
+                 return openai.chat.completions.create(model=\"gpt-4o\", \
+                 messages=[{\"role\": \"user\", \"content\": make_prompt()}])\n",
+            ),
+            (
+                "b.py",
+                "from a import contact\n\nGREETING = \"Hello\"\n\n\
+                 def make_prompt():\n    return GREETING + contact\n",
+            ),
+            (
+                "c.py",
+                "from b import GREETING\n\nLABEL = GREETING + \"!\"\n",
+            ),
+        ];
+        let workspace = Workspace::new();
+        workspace.add_root(&dir);
+        let inputs: Vec<(PathBuf, Language, Arc<str>)> = files
+            .iter()
+            .map(|(name, text)| {
+                let path = crate::check::normalize(&dir.join(name));
+                std::fs::write(&path, text).unwrap();
+                (path, Language::Python, Arc::from(*text))
+            })
+            .collect();
+        let analysed: std::sync::Mutex<Vec<String>> = Default::default();
+        let options = crate::analysis::AnalysisOptions::default();
+        let results = workspace.build_reusing_trees(
+            inputs,
+            &|path, text, language, provider, tree| {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                analysed.lock().unwrap().push(name);
+                let (analysis, summary) =
+                    analysis::analyze_module_reusing(text, language, &options, provider, tree);
+                FileAnalysisWithSummary { analysis, summary }
+            },
+            &|_| {},
+        );
+        let analysed = analysed.into_inner().unwrap();
+        let count = |name: &str| analysed.iter().filter(|n| *n == name).count();
+        assert_eq!(
+            &analysed[..3],
+            ["b.py", "c.py", "a.py"],
+            "the order this test relies on"
+        );
+        assert_eq!(
+            count("b.py"),
+            2,
+            "b saw no summary of a at first: {analysed:?}"
+        );
+        assert_eq!(
+            count("a.py"),
+            2,
+            "make_prompt changed under a: {analysed:?}"
+        );
+        assert_eq!(count("c.py"), 1, "GREETING did not change: {analysed:?}");
+        let a = &results[&crate::check::normalize(&dir.join("a.py"))];
+        assert!(
+            a.findings
+                .iter()
+                .any(|f| f.categories.iter().any(|c| c.contains("email"))),
+            "the e-mail reaches the LLM call through b: {:?}",
+            a.findings
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

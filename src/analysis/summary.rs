@@ -27,6 +27,11 @@ pub trait ModuleProvider {
     /// The summary of the module an import names (`.prompts`, `app.db`,
     /// `./helpers`, `@/lib/ai`), or `None` for modules outside the workspace.
     fn module(&self, spec: &str) -> Option<Arc<ModuleSummary>>;
+    /// The analysis read `name` of a summary [`ModuleProvider::module`] gave
+    /// it, or (`None`) depends on all of it: it keeps the module as a whole
+    /// in its own summary, or re-exports everything. Import cycles use this
+    /// to analyse a member again only when something it read has changed.
+    fn observe(&self, _module: &Arc<ModuleSummary>, _name: Option<&str>) {}
 }
 
 /// Single-file analysis: nothing is imported from the workspace.
@@ -99,6 +104,15 @@ impl ModuleSummary {
         self.star_exports
             .iter()
             .find_map(|m| m.export_at(name, depth + 1))
+    }
+
+    /// Changes when what [`ModuleSummary::export`] gives for `name` changes
+    /// (`None` when the name is not exported).
+    pub fn export_fingerprint(&self, name: &str) -> Option<u64> {
+        let value = self.export(name)?;
+        let mut hasher = rustc_hash::FxHasher::default();
+        value.hash_into(&mut hasher, 0);
+        Some(hasher.finish())
     }
 
     /// Computes [`ModuleSummary::fingerprint`] from the contents.

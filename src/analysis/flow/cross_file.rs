@@ -22,10 +22,15 @@ impl<'a, 't> Engine<'a, 't> {
         let module = self.provider.module(&import.module);
         match (&import.name, module) {
             (Some(name), Some(module)) if name == "*" => {
+                // Re-exported wholesale through this file's summary.
+                self.provider.observe(&module, None);
                 self.star_modules.push(module);
                 None
             }
             (Some(name), module) => {
+                if let Some(module) = &module {
+                    self.provider.observe(module, Some(name));
+                }
                 if let Some(value) = module.as_ref().and_then(|m| m.export(name).cloned()) {
                     return Some(self.import_ext_value(&value));
                 }
@@ -39,6 +44,7 @@ impl<'a, 't> Engine<'a, 't> {
                 Some(self.module_value(sub, &spec))
             }
             (None, Some(module)) if import.default => {
+                self.provider.observe(&module, Some("default"));
                 let value = module.export("default").cloned();
                 Some(match value {
                     Some(value) => self.import_ext_value(&value),
@@ -161,6 +167,7 @@ impl<'a, 't> Engine<'a, 't> {
     pub(super) fn ext_member(&mut self, origin: &ExtOrigin, prop: &str) -> Option<Value> {
         match origin {
             ExtOrigin::Module(module, spec) => {
+                self.provider.observe(&module.0, Some(prop));
                 if let Some(value) = module.export(prop).cloned() {
                     return Some(self.import_ext_value(&value));
                 }
@@ -333,7 +340,13 @@ impl<'a, 't> Engine<'a, 't> {
                 Some(c) => ExtOrigin::Instance(Shared(c)),
                 None => ExtOrigin::Unknown,
             },
-            Origin::Ext(ext) => ext.clone(),
+            Origin::Ext(ext) => {
+                if let ExtOrigin::Module(module, _) = ext {
+                    // This file's summary keeps the module as it is now.
+                    self.provider.observe(&module.0, None);
+                }
+                ext.clone()
+            }
         }
     }
 

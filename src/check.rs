@@ -71,6 +71,10 @@ pub struct CheckOptions {
     /// findings. (Its extensions must also be in `analysis.extensions`; see
     /// [`CheckOptions::with_config`].)
     pub config: Arc<Config>,
+    /// The process ends after this run (the command line): the workspace
+    /// index is left for the operating system to reclaim instead of being
+    /// freed piece by piece (about 3% of a large run).
+    pub exits_after: bool,
 }
 
 impl CheckOptions {
@@ -91,6 +95,7 @@ impl Default for CheckOptions {
             mode: Mode::Analyze,
             cross_file: true,
             config: Arc::default(),
+            exits_after: false,
         }
     }
 }
@@ -485,6 +490,9 @@ pub fn analyse_workspace(
             .findings
             .extend(placed.remove(path).unwrap_or_default());
         config::apply(&options.config, &mut analysis.findings);
+    }
+    if options.exits_after {
+        std::mem::forget(workspace);
     }
     WorkspaceRun {
         analyses: analyses.into_iter().collect(),

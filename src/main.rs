@@ -271,6 +271,7 @@ fn run_check(args: &CheckArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
             Mode::Analyze
         },
         cross_file: !args.no_cross_file,
+        exits_after: true,
         ..CheckOptions::default()
     };
     let Some(options) = configured(options, &args.paths, args.config.as_deref(), args.no_config)

@@ -80,6 +80,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let options = CheckOptions {
         max_file_size: args.max_file_size,
         threads: args.threads,
+        exits_after: true,
         ..CheckOptions::default()
     };
     let Some(options) =

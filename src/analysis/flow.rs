@@ -157,15 +157,23 @@ impl Value {
     }
 
     fn has_category(&self, category: &str) -> bool {
-        self.labels.iter().any(|l| l.category == category)
+        self.labels
+            .iter()
+            .any(|l| same_category(l.category, category))
     }
+}
+
+/// Category keys are nearly always the vocabulary's own `&'static str`s:
+/// comparing the pointers first saves a `memcmp` on a hot path.
+fn same_category(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 fn push_label(labels: &mut Vec<Label>, label: Label) {
     if labels.len() >= MAX_LABELS
         || labels
             .iter()
-            .any(|l| l.category == label.category && l.origin == label.origin)
+            .any(|l| l.origin == label.origin && same_category(l.category, label.category))
     {
         return;
     }

@@ -340,3 +340,61 @@ fn an_imported_module_exports_the_same_summary_after_partial_re_analysis() {
     }
     assert!(partial >= 15, "only {partial} of 80 edits were partial");
 }
+
+/// A file only becomes imported later (the editor learns of an importer):
+/// while nothing imports it, keystrokes do not carry its summary along, and
+/// the first keystroke after an importer appears hands on the summary a
+/// whole-file analysis exports.
+#[test]
+fn a_module_that_becomes_imported_gets_its_summary_back() {
+    struct Wanted(std::sync::Arc<Path>, bool);
+    impl privacy_lens::analysis::summary::ModuleProvider for Wanted {
+        fn file(&self) -> Option<std::sync::Arc<Path>> {
+            Some(self.0.clone())
+        }
+        fn wants_summary(&self) -> bool {
+            self.1
+        }
+        fn module(
+            &self,
+            _spec: &str,
+        ) -> Option<std::sync::Arc<privacy_lens::analysis::summary::ModuleSummary>> {
+            None
+        }
+    }
+    let file: std::sync::Arc<Path> = Path::new("/project/service.py").into();
+    let run = |text: &str, previous: Option<&Snapshot>, wanted: bool| {
+        let tree = analysis::parse(text, Language::Python, None).expect("parses");
+        incremental::analyse(
+            text,
+            &tree,
+            Language::Python,
+            &AnalysisOptions::default(),
+            &Wanted(file.clone(), wanted),
+            previous,
+        )
+    };
+    let text = common::python(400);
+    // Opened while it had no summary in the index: the summary is exported.
+    let opened = run(&text, None, true);
+    assert!(opened.summary.is_some());
+    // A keystroke while nothing imports it: partial, and no summary moved.
+    let at = text.find("You are a support agent.").expect("anchor") + 4;
+    let mut typed = text.clone();
+    typed.insert(at, 'x');
+    let unwanted = run(&typed, Some(&opened.snapshot), false);
+    assert!(
+        unwanted.units_analysed < unwanted.units_total,
+        "a keystroke in one function is analysed partially"
+    );
+    assert!(unwanted.summary.is_none());
+    // The next keystroke, now that an importer wants the summary.
+    typed.insert(at + 1, 'y');
+    let wanted = run(&typed, Some(&unwanted.snapshot), true);
+    let whole = run(&typed, None, true);
+    assert_eq!(wanted.analysis.findings, whole.analysis.findings);
+    let (Some(a), Some(b)) = (&wanted.summary, &whole.summary) else {
+        panic!("the importer gets no summary");
+    };
+    assert!(same::summary(a, b), "the summary is the whole-file export");
+}

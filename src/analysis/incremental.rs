@@ -260,8 +260,13 @@ fn reanalyse(
             Err(more) => (Vec::new(), more),
         };
         if needed.is_subset(&now_active) && more.is_empty() {
+            // Moving the summary costs about as much as the partial run; a
+            // file nothing imports skips it (and falls back to a whole-file
+            // analysis once if an importer appears).
             let summary = match (&previous.summary, &this_file) {
-                (Some(old), Some(this)) => summary_moved(old, this, &edit).map(Arc::new),
+                (Some(old), Some(this)) if wants_summary => {
+                    summary_moved(old, this, &edit).map(Arc::new)
+                }
                 _ => None,
             };
             if wants_summary && summary.is_none() {

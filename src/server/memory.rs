@@ -6,7 +6,8 @@
 //! resident size creeping up while the live heap stayed flat). After closes
 //! the server asks the allocator to return free pages to the system
 //! (`malloc_trim`), on the blocking pool, at most once per [`EVERY`] closes
-//! or whenever the last open document closes.
+//! or whenever the last open document closes, and once after the workspace
+//! index is built.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -14,6 +15,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const EVERY: u64 = 32;
 
 static CLOSES: AtomicU64 = AtomicU64::new(0);
+
+/// Called on a blocking thread after the workspace index is built: the
+/// build's syntax trees and per-thread arenas are free by then.
+pub fn index_built() {
+    trim();
+}
 
 /// Called after a document closed; `open` is how many remain open.
 pub fn document_closed(open: usize) {

@@ -87,38 +87,38 @@ pub async fn start(backend: &Backend) {
             })
             .collect();
         task_total.store(inputs.len(), Ordering::SeqCst);
-        let analyse =
-            |_: &Path,
-             text: &str,
-             language: Language,
-             provider: &dyn crate::analysis::summary::ModuleProvider| {
-                let run = || analysis::analyze_module(text, language, &options, provider);
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-                    Ok((analysis, summary)) => FileAnalysisWithSummary { analysis, summary },
-                    Err(_) => FileAnalysisWithSummary {
-                        analysis: Default::default(),
-                        summary: None,
-                    },
-                }
-            };
+        // Members of import cycles keep their trees between rounds, as in `check`.
+        let analyse = |_: &Path,
+                       text: &str,
+                       language: Language,
+                       provider: &dyn crate::analysis::summary::ModuleProvider,
+                       tree: &mut Option<analysis::Parsed>| {
+            let run = || analysis::analyze_module_reusing(text, language, &options, provider, tree);
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+                Ok((analysis, summary)) => FileAnalysisWithSummary { analysis, summary },
+                Err(_) => FileAnalysisWithSummary {
+                    analysis: Default::default(),
+                    summary: None,
+                },
+            }
+        };
         let count = |_: &Path| {
             task_done.fetch_add(1, Ordering::Relaxed);
         };
-        // Leave a core to the open documents.
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get().saturating_sub(1).max(1))
-            .unwrap_or(1);
+        // Every core, at a lower priority: the open documents' analyses
+        // (at normal priority) still come first.
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
             .thread_name(|i| format!("privacy-lens-index-{i}"))
+            .start_handler(|_| lower_this_thread_priority())
             .build();
         let run = || {
-            drop(workspace.build(inputs, &analyse, &count));
+            drop(workspace.build_reusing_trees(inputs, &analyse, &count));
         };
         match pool {
             Ok(pool) => pool.install(run),
             Err(_) => run(),
         }
+        crate::server::memory::index_built();
     });
     tokio::pin!(build);
     loop {
@@ -294,5 +294,43 @@ fn republish(backend: &Backend, paths: &[PathBuf]) {
         .collect();
     for uri in uris {
         diagnostics::schedule(backend, uri, Duration::ZERO);
+    }
+}
+
+/// Lowers the calling thread's scheduling priority (nice 10). Linux gives
+/// each thread its own nice value; elsewhere this does nothing.
+fn lower_this_thread_priority() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: plain system calls on the calling thread's own id; a
+        // failure only leaves the priority as it was.
+        let result = unsafe {
+            let tid = libc::gettid();
+            libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10)
+        };
+        if result != 0 {
+            tracing::debug!("could not lower the index thread's priority");
+        }
+    }
+}
+
+#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
+mod tests {
+    /// The index's threads run at nice 10; other threads keep theirs.
+    #[test]
+    fn index_threads_yield_to_the_rest_of_the_server() {
+        // SAFETY: reads the calling thread's own priority.
+        let priority = || unsafe {
+            libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t)
+        };
+        let before = priority();
+        let lowered = std::thread::spawn(move || {
+            super::lower_this_thread_priority();
+            priority()
+        })
+        .join()
+        .expect("the thread ends");
+        assert!(lowered >= 10, "index thread at nice {lowered}");
+        assert_eq!(priority(), before, "only the calling thread is lowered");
     }
 }

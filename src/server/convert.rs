@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::{
     WorkspaceEdit,
 };
 
-use crate::document::{Document, LineCol, Offset, PositionEncoding};
+use crate::document::{Document, LineCol, Offset, PositionEncoding, Positions};
 use crate::finding::{Finding, Fix, FixKind, Severity, Span, Status, TextEdit};
 use crate::rules;
 
@@ -110,20 +110,31 @@ impl DiagnosticData {
     }
 }
 
-/// The diagnostic of finding `index` of an analysis of `doc` (version `doc.version()`).
+/// The LSP range of a byte span, through a converter of many positions.
+fn batch_range(positions: &Positions, span: &Span, encoding: PositionEncoding) -> lsp::Range {
+    let at = |byte| {
+        let LineCol { line, character } = positions.position(byte, encoding);
+        lsp::Position::new(line, character)
+    };
+    lsp::Range::new(at(span.start_byte), at(span.end_byte))
+}
+
+/// The diagnostic of finding `index` of an analysis of the document of
+/// `positions` (its version goes into the diagnostic's data).
 pub fn diagnostic(
     finding: &Finding,
     index: usize,
-    doc: &Document,
+    positions: &Positions,
     uri: &Uri,
     encoding: PositionEncoding,
 ) -> Diagnostic {
+    let doc = positions.doc();
     let related: Vec<DiagnosticRelatedInformation> = finding
         .flow
         .iter()
         .filter_map(|step| {
             let location = match &step.file {
-                None => Location::new(uri.clone(), range(doc, &step.span, encoding)),
+                None => Location::new(uri.clone(), batch_range(positions, &step.span, encoding)),
                 // Another file: its text is not at hand, so its columns are
                 // the analysis' byte columns (exact for ASCII lines).
                 Some(path) => Location::new(file_uri(path)?, point_range(&step.span)),
@@ -135,7 +146,7 @@ pub fn diagnostic(
         })
         .collect();
     Diagnostic {
-        range: range(doc, &finding.span, encoding),
+        range: batch_range(positions, &finding.span, encoding),
         severity: Some(severity(finding)),
         code: Some(NumberOrString::String(finding.code.to_string())),
         code_description: rule_doc_uri(finding.code).map(|href| CodeDescription { href }),
@@ -458,10 +469,22 @@ mod tests {
     fn diagnostic_ranges_use_the_negotiated_encoding() {
         let doc = Document::new(TEXT, 7, None);
         let finding = finding(Status::Undeclared);
-        let utf16 = diagnostic(&finding, 3, &doc, &uri(), PositionEncoding::Utf16);
+        let utf16 = diagnostic(
+            &finding,
+            3,
+            &doc.positions(),
+            &uri(),
+            PositionEncoding::Utf16,
+        );
         // `nom = "é😀"; r = ` is 17 UTF-16 units and 20 bytes.
         assert_eq!(utf16.range.start, lsp::Position::new(1, 17));
-        let utf8 = diagnostic(&finding, 3, &doc, &uri(), PositionEncoding::Utf8);
+        let utf8 = diagnostic(
+            &finding,
+            3,
+            &doc.positions(),
+            &uri(),
+            PositionEncoding::Utf8,
+        );
         assert_eq!(utf8.range.start, lsp::Position::new(1, 20));
         assert_eq!(utf16.severity, Some(DiagnosticSeverity::WARNING));
         assert_eq!(utf16.source.as_deref(), Some(SOURCE));
@@ -491,7 +514,7 @@ mod tests {
         let d = diagnostic(
             &finding(Status::Declared),
             0,
-            &doc,
+            &doc.positions(),
             &uri(),
             PositionEncoding::Utf16,
         );

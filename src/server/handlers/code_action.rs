@@ -70,10 +70,13 @@ pub(crate) fn compute(
 
     let mut actions: Vec<lsp::CodeAction> = Vec::new();
     if convert::kind_requested(&CodeActionKind::QUICKFIX, only) {
+        let mut positions = None;
         for (index, diagnostic) in wanted {
             let finding = &analysed.findings[index];
-            let diagnostic = diagnostic
-                .unwrap_or_else(|| convert::diagnostic(finding, index, doc, uri, style.encoding));
+            let diagnostic = diagnostic.unwrap_or_else(|| {
+                let positions = positions.get_or_insert_with(|| doc.positions());
+                convert::diagnostic(finding, index, positions, uri, style.encoding)
+            });
             for fix in &finding.fixes {
                 let action = convert::quick_fix(fix, Some(diagnostic.clone()), uri, doc, style);
                 // Two findings on one call share their fixes: offer each once.

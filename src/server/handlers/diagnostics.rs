@@ -85,11 +85,12 @@ async fn publish(backend: &Backend, uri: &Uri) {
     }
     let encoding = backend.encoding();
     let converting = Instant::now();
+    let positions = analysed.doc.positions();
     let diagnostics: Vec<_> = analysed
         .findings
         .iter()
         .enumerate()
-        .map(|(index, finding)| convert::diagnostic(finding, index, &analysed.doc, uri, encoding))
+        .map(|(index, finding)| convert::diagnostic(finding, index, &positions, uri, encoding))
         .chain(analysed.notes.iter().map(note_diagnostic))
         .collect();
     tracing::trace!(

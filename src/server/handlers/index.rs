@@ -320,9 +320,8 @@ mod tests {
     #[test]
     fn index_threads_yield_to_the_rest_of_the_server() {
         // SAFETY: reads the calling thread's own priority.
-        let priority = || unsafe {
-            libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t)
-        };
+        let priority =
+            || unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) };
         let before = priority();
         let lowered = std::thread::spawn(move || {
             super::lower_this_thread_priority();

@@ -50,13 +50,22 @@ impl Rng {
 }
 
 fn analyse(text: &str, language: Language, previous: Option<&Snapshot>) -> Analysed {
+    analyse_with(text, language, &NoModules, previous)
+}
+
+fn analyse_with(
+    text: &str,
+    language: Language,
+    provider: &dyn privacy_lens::analysis::summary::ModuleProvider,
+    previous: Option<&Snapshot>,
+) -> Analysed {
     let tree = analysis::parse(text, language, None).expect("parses");
     incremental::analyse(
         text,
         &tree,
         language,
         &AnalysisOptions::default(),
-        &NoModules,
+        provider,
         previous,
     )
 }
@@ -229,12 +238,16 @@ fn typing_in_one_function_re_analyses_only_its_unit() {
     }
 }
 
-/// A provider for a file that other files import: its summary is wanted.
-struct Imported(std::sync::Arc<Path>);
+/// A provider for a file that other files import (its summary is wanted)
+/// or, with `false`, one nothing imports yet.
+struct Imported(std::sync::Arc<Path>, bool);
 
 impl privacy_lens::analysis::summary::ModuleProvider for Imported {
     fn file(&self) -> Option<std::sync::Arc<Path>> {
         Some(self.0.clone())
+    }
+    fn wants_summary(&self) -> bool {
+        self.1
     }
     fn module(
         &self,
@@ -302,17 +315,9 @@ mod same {
 #[test]
 fn an_imported_module_exports_the_same_summary_after_partial_re_analysis() {
     let file: std::sync::Arc<Path> = Path::new("/project/service.py").into();
-    let provider = Imported(file);
+    let provider = Imported(file, true);
     let run = |text: &str, previous: Option<&Snapshot>| {
-        let tree = analysis::parse(text, Language::Python, None).expect("parses");
-        incremental::analyse(
-            text,
-            &tree,
-            Language::Python,
-            &AnalysisOptions::default(),
-            &provider,
-            previous,
-        )
+        analyse_with(text, Language::Python, &provider, previous)
     };
     let mut rng = Rng(99);
     let mut text = common::python(400);
@@ -347,30 +352,12 @@ fn an_imported_module_exports_the_same_summary_after_partial_re_analysis() {
 /// whole-file analysis exports.
 #[test]
 fn a_module_that_becomes_imported_gets_its_summary_back() {
-    struct Wanted(std::sync::Arc<Path>, bool);
-    impl privacy_lens::analysis::summary::ModuleProvider for Wanted {
-        fn file(&self) -> Option<std::sync::Arc<Path>> {
-            Some(self.0.clone())
-        }
-        fn wants_summary(&self) -> bool {
-            self.1
-        }
-        fn module(
-            &self,
-            _spec: &str,
-        ) -> Option<std::sync::Arc<privacy_lens::analysis::summary::ModuleSummary>> {
-            None
-        }
-    }
     let file: std::sync::Arc<Path> = Path::new("/project/service.py").into();
     let run = |text: &str, previous: Option<&Snapshot>, wanted: bool| {
-        let tree = analysis::parse(text, Language::Python, None).expect("parses");
-        incremental::analyse(
+        analyse_with(
             text,
-            &tree,
             Language::Python,
-            &AnalysisOptions::default(),
-            &Wanted(file.clone(), wanted),
+            &Imported(file.clone(), wanted),
             previous,
         )
     };

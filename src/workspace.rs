@@ -777,7 +777,7 @@ impl ModuleProvider for FileProvider<'_> {
                 path,
                 summary: summary.clone(),
                 whole: false,
-                names: Vec::new(),
+                names: HashSet::default(),
             });
         }
         summary
@@ -795,8 +795,8 @@ impl ModuleProvider for FileProvider<'_> {
         match name {
             None => lookup.whole = true,
             Some(name) => {
-                if !lookup.whole && !lookup.names.iter().any(|n| n == name) {
-                    lookup.names.push(name.to_string());
+                if !lookup.whole && !lookup.names.contains(name) {
+                    lookup.names.insert(name.to_string());
                 }
             }
         }
@@ -812,7 +812,7 @@ struct Lookup {
     /// Depends on the whole summary (kept in the file's own summary).
     whole: bool,
     /// Exported names read (also those it found missing).
-    names: Vec<String>,
+    names: HashSet<String>,
 }
 
 impl Lookup {

@@ -15,11 +15,13 @@
   (optional_parameter)
 ] @param
 
-; Types carry no data.
+; Types carry no data and run no code: their subtrees are not walked.
 [
   (type_annotation)
   (type_arguments)
-] @opaque
+  (interface_declaration)
+  (type_alias_declaration)
+] @inert
 
 ; ---------------------------------------------------------------- fallbacks
 (this) @self

@@ -23,6 +23,8 @@ pub enum Role {
     Name,
     Str,
     Opaque,
+    /// Code with no run-time effect (types, interfaces): not evaluated.
+    Inert,
     Assign,
     Update,
     Dict,
@@ -53,6 +55,7 @@ impl Role {
             "name" => Role::Name,
             "string" => Role::Str,
             "opaque" => Role::Opaque,
+            "inert" => Role::Inert,
             "assign" => Role::Assign,
             "update" => Role::Update,
             "dict" => Role::Dict,

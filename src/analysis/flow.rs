@@ -865,7 +865,7 @@ impl<'a, 't> Engine<'a, 't> {
                 }
                 Value::default()
             }
-            Role::Param | Role::Comment => Value::default(),
+            Role::Param | Role::Comment | Role::Inert => Value::default(),
             Role::Destructure => self.eval_children(node, frame),
         }
     }

@@ -381,49 +381,115 @@ impl Workspace {
                 let mut seen: Vec<Vec<Lookup>> = vec![Vec::new(); order.len()];
                 let mut trees: Vec<Option<analysis::Parsed>> =
                     (0..order.len()).map(|_| None).collect();
-                for round in 0..MAX_CYCLE_ROUNDS {
-                    let mut any = false;
+                // One analysis of member `k` (its position in `order`),
+                // seeing the cycle as `waves` allows.
+                let analyse_member = |k: usize,
+                                      tree: &mut Option<analysis::Parsed>,
+                                      waves: Option<(&HashMap<usize, usize>, usize)>,
+                                      last_round: bool|
+                 -> Vec<Lookup> {
+                    let m = order[k];
+                    let (path, language, text) = &inputs[m];
+                    let scope = Scope {
+                        visible: &visible,
+                        level,
+                        component: members,
+                        waves,
+                    };
+                    let provider =
+                        FileProvider::new(self, path, *language, Some(scope)).sharing(&resolutions);
+                    let out = analyse(path, text, *language, &provider, tree);
+                    analyses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let mut analysis = out.analysis;
+                    self.record(path, &provider, &mut analysis, out.summary.map(Arc::new));
+                    let seen: Vec<Lookup> = provider
+                        .looked_up
+                        .take()
+                        .into_iter()
+                        .filter(|l| {
+                            l.can_change()
+                                && visible
+                                    .index
+                                    .get(&l.path)
+                                    .is_some_and(|i| members.contains(i))
+                        })
+                        .collect();
+                    // Only a file that saw a summary of its cycle can be
+                    // analysed again, and only before the last round.
+                    if seen.is_empty() || last_round {
+                        *tree = None;
+                    }
+                    if let Ok(mut slot) = slots[m].lock() {
+                        *slot = Some(analysis);
+                    }
+                    seen
+                };
+                let single = members.len() == 1 && !edges[members[0]].contains(&members[0]);
+                if single {
+                    analyse_member(0, &mut trees[0], None, true);
+                } else {
+                    // First round in waves: a member goes in the wave after
+                    // the last of the earlier members it imports, so it sees
+                    // what it would have seen analysed in order, and the
+                    // members of one wave are analysed in parallel.
+                    let position: HashMap<usize, usize> =
+                        order.iter().enumerate().map(|(k, m)| (*m, k)).collect();
+                    let mut wave_of: HashMap<usize, usize> = HashMap::default();
+                    let mut waves: Vec<Vec<usize>> = Vec::new();
                     for (k, m) in order.iter().enumerate() {
-                        let stale = round == 0 || seen[k].iter().any(|l| self.changed_since(l));
-                        if !stale {
-                            continue;
+                        let wave = edges[*m]
+                            .iter()
+                            .filter(|d| position.get(d).is_some_and(|j| *j < k))
+                            .filter_map(|d| wave_of.get(d))
+                            .map(|w| w + 1)
+                            .max()
+                            .unwrap_or(0);
+                        wave_of.insert(*m, wave);
+                        if waves.len() <= wave {
+                            waves.resize_with(wave + 1, Vec::new);
                         }
-                        any = true;
-                        let (path, language, text) = &inputs[*m];
-                        let scope = Scope {
-                            visible: &visible,
-                            level,
-                            component: members,
-                        };
-                        let provider = FileProvider::new(self, path, *language, Some(scope))
-                            .sharing(&resolutions);
-                        let out = analyse(path, text, *language, &provider, &mut trees[k]);
-                        analyses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let mut analysis = out.analysis;
-                        self.record(path, &provider, &mut analysis, out.summary.map(Arc::new));
-                        seen[k] = provider
-                            .looked_up
-                            .take()
-                            .into_iter()
-                            .filter(|l| {
-                                l.can_change()
-                                    && visible
-                                        .index
-                                        .get(&l.path)
-                                        .is_some_and(|i| members.contains(i))
+                        waves[wave].push(k);
+                    }
+                    for (wave, ks) in waves.iter().enumerate() {
+                        let jobs: Vec<(usize, Option<analysis::Parsed>)> =
+                            ks.iter().map(|k| (*k, trees[*k].take())).collect();
+                        let finished: Vec<(usize, Vec<Lookup>, Option<analysis::Parsed>)> = jobs
+                            .into_par_iter()
+                            .map(|(k, mut tree)| {
+                                let seen = analyse_member(
+                                    k,
+                                    &mut tree,
+                                    Some((&wave_of, wave)),
+                                    MAX_CYCLE_ROUNDS == 1,
+                                );
+                                (k, seen, tree)
                             })
                             .collect();
-                        // Only a file that saw a summary of its cycle can be
-                        // analysed again, and only before the last round.
-                        if seen[k].is_empty() || round + 1 == MAX_CYCLE_ROUNDS {
-                            trees[k] = None;
-                        }
-                        if let Ok(mut slot) = slots[*m].lock() {
-                            *slot = Some(analysis);
+                        for (k, seen_k, tree) in finished {
+                            seen[k] = seen_k;
+                            trees[k] = tree;
                         }
                     }
-                    if !any || members.len() == 1 && !edges[members[0]].contains(&members[0]) {
-                        break;
+                    // Later rounds, in order, redo the members that saw a
+                    // summary of the cycle that has changed (or was
+                    // missing) since.
+                    for round in 1..MAX_CYCLE_ROUNDS {
+                        let mut any = false;
+                        for k in 0..order.len() {
+                            if !seen[k].iter().any(|l| self.changed_since(l)) {
+                                continue;
+                            }
+                            any = true;
+                            seen[k] = analyse_member(
+                                k,
+                                &mut trees[k],
+                                None,
+                                round + 1 == MAX_CYCLE_ROUNDS,
+                            );
+                        }
+                        if !any {
+                            break;
+                        }
                     }
                 }
                 for m in members {
@@ -532,14 +598,36 @@ struct Scope<'w> {
     visible: &'w Visible<'w>,
     level: usize,
     component: &'w [usize],
+    /// During a cycle's first round, analysed in waves: each member's wave
+    /// and the current one. Members of this wave or later count as not
+    /// analysed yet, however far other threads have got.
+    waves: Option<(&'w HashMap<usize, usize>, usize)>,
+}
+
+/// What a file's analysis may see of another file during a build.
+enum Access {
+    Visible,
+    /// A member of its cycle not analysed yet: no summary, but a lookup
+    /// that the next round checks.
+    NotYet,
+    Hidden,
 }
 
 impl Scope<'_> {
-    fn allows(&self, path: &Path) -> bool {
-        match self.visible.index.get(path) {
-            Some(i) => self.visible.level_of[*i] < self.level || self.component.contains(i),
+    fn access(&self, path: &Path) -> Access {
+        let Some(i) = self.visible.index.get(path) else {
             // Files outside the build (the language server's open documents).
-            None => true,
+            return Access::Visible;
+        };
+        if self.visible.level_of[*i] < self.level {
+            return Access::Visible;
+        }
+        if !self.component.contains(i) {
+            return Access::Hidden;
+        }
+        match self.waves {
+            Some((wave_of, now)) if wave_of.get(i).is_none_or(|w| *w >= now) => Access::NotYet,
+            _ => Access::Visible,
         }
     }
 }
@@ -764,13 +852,18 @@ impl ModuleProvider for FileProvider<'_> {
 
     fn module(&self, spec: &str) -> Option<Arc<ModuleSummary>> {
         let path = self.resolve(spec)?;
-        if let Some(scope) = &self.scope
-            && !scope.allows(&path)
-        {
+        let access = self
+            .scope
+            .as_ref()
+            .map_or(Access::Visible, |s| s.access(&path));
+        if matches!(access, Access::Hidden) {
             return None;
         }
         self.resolved.borrow_mut().push(path.clone());
-        let summary = self.workspace.summary(&path);
+        let summary = match access {
+            Access::Visible => self.workspace.summary(&path),
+            Access::NotYet | Access::Hidden => None,
+        };
         let mut looked_up = self.looked_up.borrow_mut();
         if !looked_up.iter().any(|l| l.path == path) {
             looked_up.push(Lookup {
@@ -1281,6 +1374,99 @@ mod tests {
             "the e-mail reaches the LLM call through b: {:?}",
             a.findings
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A file's findings, findings placed elsewhere and summary fingerprint.
+    type BuildOutcome = (PathBuf, Vec<Finding>, Vec<(PathBuf, Finding)>, Option<u64>);
+
+    /// A cycle's first round runs in parallel waves; what each member sees
+    /// must not depend on the threads: one thread and four give the same
+    /// findings and summaries.
+    #[test]
+    fn a_cycle_analysed_in_waves_does_not_depend_on_threads() {
+        let dir =
+            std::env::temp_dir().join(format!("privacy-lens-cycle-waves-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // A hub every module imports and that imports them all back, plus a
+        // chain: m_i passes the customer's e-mail on to m_{i+1}, and the last
+        // one sends it to an LLM.
+        let n = 24;
+        let mut files = vec![(
+            "hub.py".to_string(),
+            (0..n)
+                .map(|i| format!("from m{i} import step_{i}\n"))
+                .collect::<String>(),
+        )];
+        for i in 0..n {
+            let body = if i + 1 < n {
+                format!(
+                    "from hub import *\nfrom m{next} import step_{next}\n\n\
+                     def step_{i}(contact):\n    return step_{next}(contact)\n",
+                    next = i + 1
+                )
+            } else {
+                format!(
+                    "import openai\nfrom hub import *\n\n\
+                     def step_{i}(contact):\n    \
+                     return openai.chat.completions.create(model=\"gpt-4o\", \
+                     messages=[{{\"role\": \"user\", \"content\": contact}}])\n"
+                )
+            };
+            files.push((format!("m{i}.py"), body));
+        }
+        files.push((
+            "app.py".to_string(),
+            "from m0 import step_0\n\ndef handle(customer):\n    \
+             return step_0(customer.email)\n"
+                .to_string(),
+        ));
+        let inputs: Vec<(PathBuf, Language, Arc<str>)> = files
+            .iter()
+            .map(|(name, text)| {
+                let path = crate::check::normalize(&dir.join(name));
+                std::fs::write(&path, text).unwrap();
+                (path, Language::Python, Arc::from(text.as_str()))
+            })
+            .collect();
+        let options = crate::analysis::AnalysisOptions::default();
+        let build = |threads: usize| {
+            let workspace = Workspace::new();
+            workspace.add_root(&dir);
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let results = pool.install(|| {
+                workspace.build_reusing_trees(
+                    inputs.clone(),
+                    &|_, text, language, provider, tree| {
+                        let (analysis, summary) = analysis::analyze_module_reusing(
+                            text, language, &options, provider, tree,
+                        );
+                        FileAnalysisWithSummary { analysis, summary }
+                    },
+                    &|_| {},
+                )
+            });
+            let mut out: Vec<BuildOutcome> = results
+                .into_iter()
+                .map(|(path, analysis)| {
+                    let fingerprint = workspace.summary(&path).map(|s| s.fingerprint);
+                    let elsewhere = workspace.outgoing_of(&path);
+                    (path, analysis.findings, elsewhere, fingerprint)
+                })
+                .collect();
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out
+        };
+        let one = build(1);
+        let placed: usize = one.iter().map(|(_, f, e, _)| f.len() + e.len()).sum();
+        assert!(placed > 0, "the e-mail reaches the LLM through the chain");
+        for _ in 0..3 {
+            assert!(build(4) == one, "four threads saw the cycle differently");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -1297,15 +1297,20 @@ mod tests {
         assert_eq!(level_of(3), (2, 1));
     }
 
+    /// An empty folder of its own under the system's temporary folder.
+    fn scratch_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("privacy-lens-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
     /// An import cycle where `b` is analysed before `a` (it sees no summary
     /// of `a` at first), `c` reads only a constant of `b`, and `a` reads a
     /// function of `b` whose return value changes once `b` sees `a`.
     #[test]
     fn cycle_members_are_analysed_again_only_when_what_they_read_changed() {
-        let dir =
-            std::env::temp_dir().join(format!("privacy-lens-cycle-reads-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch_dir("cycle-reads");
         let files = [
             (
                 "a.py",
@@ -1385,10 +1390,7 @@ mod tests {
     /// findings and summaries.
     #[test]
     fn a_cycle_analysed_in_waves_does_not_depend_on_threads() {
-        let dir =
-            std::env::temp_dir().join(format!("privacy-lens-cycle-waves-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch_dir("cycle-waves");
         // A hub every module imports and that imports them all back, plus a
         // chain: m_i passes the customer's e-mail on to m_{i+1}, and the last
         // one sends it to an LLM.

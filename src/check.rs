@@ -462,22 +462,15 @@ pub fn analyse_workspace(
                    language: Language,
                    provider: &dyn ModuleProvider,
                    tree: &mut Option<analysis::Parsed>| {
-        let run =
-            || analysis::analyze_module_reusing(text, language, &options.analysis, provider, tree);
-        match panic::catch_unwind(AssertUnwindSafe(run)) {
-            Ok((analysis, summary)) => FileAnalysisWithSummary { analysis, summary },
-            Err(payload) => {
+        FileAnalysisWithSummary::contained(text, language, &options.analysis, provider, tree)
+            .unwrap_or_else(|payload| {
                 let message = panic_message(payload.as_ref());
                 tracing::error!(path = %path.display(), "analysis panicked: {message}");
                 panicked.insert(path.to_path_buf(), message);
-                FileAnalysisWithSummary {
-                    analysis: FileAnalysis::default(),
-                    summary: None,
-                }
-            }
-        }
+                FileAnalysisWithSummary::default()
+            })
     };
-    let mut analyses = workspace.build_reusing_trees(inputs, &analyse, done);
+    let mut analyses = workspace.build(inputs, &analyse, done);
     // Findings reached through imports belong to the file of their AI call.
     let mut placed: HashMap<PathBuf, Vec<Finding>> = HashMap::new();
     for path in analyses.keys() {

@@ -278,27 +278,11 @@ impl Workspace {
     /// Analyses every file of `inputs` (absolute paths with their text) in
     /// dependency order and returns their analyses, with findings placed in
     /// the files that hold their AI calls. `done` is called once per file.
-    pub fn build(
-        &self,
-        inputs: Vec<(PathBuf, Language, Arc<str>)>,
-        analyse: &(
-             dyn Fn(&Path, &str, Language, &dyn ModuleProvider) -> FileAnalysisWithSummary + Sync
-         ),
-        done: &(dyn Fn(&Path) + Sync),
-    ) -> HashMap<PathBuf, FileAnalysis> {
-        self.build_reusing_trees(
-            inputs,
-            &|path, text, language, provider, _| analyse(path, text, language, provider),
-            done,
-        )
-    }
-
-    /// [`Workspace::build`] with an analysis that keeps each file's syntax
-    /// tree in the slot it is given (see
+    /// `analyse` keeps each file's syntax tree in the slot it is given (see
     /// [`analysis::analyze_module_reusing`]): members of an import cycle
     /// analysed again are not parsed again. The trees of a cycle live until
     /// its last round.
-    pub fn build_reusing_trees(
+    pub fn build(
         &self,
         inputs: Vec<(PathBuf, Language, Arc<str>)>,
         analyse: &AnalyseReusing<'_>,
@@ -428,28 +412,8 @@ impl Workspace {
                 if single {
                     analyse_member(0, &mut trees[0], None, true);
                 } else {
-                    // First round in waves: a member goes in the wave after
-                    // the last of the earlier members it imports, so it sees
-                    // what it would have seen analysed in order, and the
-                    // members of one wave are analysed in parallel.
-                    let position: HashMap<usize, usize> =
-                        order.iter().enumerate().map(|(k, m)| (*m, k)).collect();
-                    let mut wave_of: HashMap<usize, usize> = HashMap::default();
-                    let mut waves: Vec<Vec<usize>> = Vec::new();
-                    for (k, m) in order.iter().enumerate() {
-                        let wave = edges[*m]
-                            .iter()
-                            .filter(|d| position.get(d).is_some_and(|j| *j < k))
-                            .filter_map(|d| wave_of.get(d))
-                            .map(|w| w + 1)
-                            .max()
-                            .unwrap_or(0);
-                        wave_of.insert(*m, wave);
-                        if waves.len() <= wave {
-                            waves.resize_with(wave + 1, Vec::new);
-                        }
-                        waves[wave].push(k);
-                    }
+                    // First round in waves, each analysed in parallel.
+                    let (wave_of, waves) = cycle_waves(&order, &edges);
                     for (wave, ks) in waves.iter().enumerate() {
                         let jobs: Vec<(usize, Option<analysis::Parsed>)> =
                             ks.iter().map(|k| (*k, trees[*k].take())).collect();
@@ -567,7 +531,7 @@ impl Workspace {
     }
 }
 
-/// The analysis [`Workspace::build_reusing_trees`] calls for each file: the
+/// The analysis [`Workspace::build`] calls for each file: the
 /// last argument holds the file's syntax tree (with what the analysis keeps
 /// of it), empty until it is parsed.
 pub type AnalyseReusing<'a> = dyn Fn(
@@ -581,9 +545,27 @@ pub type AnalyseReusing<'a> = dyn Fn(
     + 'a;
 
 /// The analysis entry point [`Workspace::build`] calls for each file.
+#[derive(Default)]
 pub struct FileAnalysisWithSummary {
     pub analysis: FileAnalysis,
     pub summary: Option<ModuleSummary>,
+}
+
+impl FileAnalysisWithSummary {
+    /// [`analysis::analyze_module_reusing`] with a panic contained, so that
+    /// a build goes on: `Err` holds the panic's payload for the caller to
+    /// report.
+    pub fn contained(
+        text: &str,
+        language: Language,
+        options: &AnalysisOptions,
+        provider: &dyn ModuleProvider,
+        tree: &mut Option<analysis::Parsed>,
+    ) -> Result<FileAnalysisWithSummary, Box<dyn std::any::Any + Send>> {
+        let run = || analysis::analyze_module_reusing(text, language, options, provider, tree);
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+            .map(|(analysis, summary)| FileAnalysisWithSummary { analysis, summary })
+    }
 }
 
 struct Visible<'w> {
@@ -920,8 +902,7 @@ impl Workspace {
     /// Whether the module of `lookup` now has a summary that answers what
     /// was read of it differently.
     fn changed_since(&self, lookup: &Lookup) -> bool {
-        let now = self.summaries.get(&lookup.path).map(|s| s.clone());
-        match (&lookup.summary, now) {
+        match (&lookup.summary, self.summary(&lookup.path)) {
             (None, None) => false,
             (Some(seen), Some(now)) if Arc::ptr_eq(seen, &now) => false,
             (Some(seen), Some(now)) if lookup.whole => seen.fingerprint != now.fingerprint,
@@ -1038,6 +1019,31 @@ fn cycle_order(members: &[usize], edges: &[Vec<usize>]) -> Vec<usize> {
         }
     }
     order
+}
+
+/// The first round of a cycle in waves: a member (by its position in
+/// `order`) goes in the wave after the last earlier member it imports, so it
+/// sees what it would have seen analysed in order, and the members of one
+/// wave do not import each other. Also each member's wave, by file index.
+fn cycle_waves(order: &[usize], edges: &[Vec<usize>]) -> (HashMap<usize, usize>, Vec<Vec<usize>>) {
+    let position: HashMap<usize, usize> = order.iter().enumerate().map(|(k, m)| (*m, k)).collect();
+    let mut wave_of: HashMap<usize, usize> = HashMap::default();
+    let mut waves: Vec<Vec<usize>> = Vec::new();
+    for (k, m) in order.iter().enumerate() {
+        let wave = edges[*m]
+            .iter()
+            .filter(|d| position.get(d).is_some_and(|j| *j < k))
+            .filter_map(|d| wave_of.get(d))
+            .map(|w| w + 1)
+            .max()
+            .unwrap_or(0);
+        wave_of.insert(*m, wave);
+        if waves.len() <= wave {
+            waves.resize_with(wave + 1, Vec::new);
+        }
+        waves[wave].push(k);
+    }
+    (wave_of, waves)
 }
 
 /// Module specs a file imports, found line by line without parsing: enough
@@ -1342,7 +1348,7 @@ mod tests {
             .collect();
         let analysed: std::sync::Mutex<Vec<String>> = Default::default();
         let options = crate::analysis::AnalysisOptions::default();
-        let results = workspace.build_reusing_trees(
+        let results = workspace.build(
             inputs,
             &|path, text, language, provider, tree| {
                 let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -1441,7 +1447,7 @@ mod tests {
                 .build()
                 .unwrap();
             let results = pool.install(|| {
-                workspace.build_reusing_trees(
+                workspace.build(
                     inputs.clone(),
                     &|_, text, language, provider, tree| {
                         let (analysis, summary) = analysis::analyze_module_reusing(
@@ -1470,6 +1476,18 @@ mod tests {
             assert!(build(4) == one, "four threads saw the cycle differently");
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Each member comes after every earlier member it imports, in a later
+    /// wave; the rest of the cycle (back edges) does not hold it back.
+    #[test]
+    fn cycle_waves_put_members_after_the_earlier_members_they_import() {
+        // Files 0..4 in this order: 1 imports 0, 2 imports 0 and 3 (a back
+        // edge), 3 imports 1 and 2.
+        let edges = vec![vec![], vec![0], vec![0, 3], vec![1, 2]];
+        let (wave_of, waves) = cycle_waves(&[0, 1, 2, 3], &edges);
+        assert_eq!(waves, [vec![0], vec![1, 2], vec![3]]);
+        assert_eq!(wave_of[&3], 2);
     }
 
     #[test]

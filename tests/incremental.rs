@@ -378,6 +378,10 @@ fn a_module_that_becomes_imported_gets_its_summary_back() {
     // The next keystroke, now that an importer wants the summary.
     typed.insert(at + 1, 'y');
     let wanted = run(&typed, Some(&unwanted.snapshot), true);
+    assert_eq!(
+        wanted.units_analysed, wanted.units_total,
+        "no summary was carried along: the whole file is analysed"
+    );
     let whole = run(&typed, None, true);
     assert_eq!(wanted.analysis.findings, whole.analysis.findings);
     let (Some(a), Some(b)) = (&wanted.summary, &whole.summary) else {

@@ -3509,8 +3509,8 @@ fn taxonomy_key(text: &str) -> Option<&'static str> {
 #[derive(Default)]
 struct ProjectKnowledge {
     sources: Vec<(Vec<String>, &'static str)>,
-    sinks: Vec<(regex::Regex, SinkEntry)>,
-    sanitizers: Option<regex::RegexSet>,
+    sinks: Vec<(super::sinks::Glob, SinkEntry)>,
+    sanitizers: Vec<super::sinks::Glob>,
 }
 
 impl ProjectKnowledge {
@@ -3526,10 +3526,9 @@ impl ProjectKnowledge {
         let sinks = extensions
             .sinks
             .iter()
-            .filter_map(|(call, kind)| {
-                let regex = regex::Regex::new(&super::sinks::exact_pattern(call)).ok()?;
-                Some((
-                    regex,
+            .map(|(call, kind)| {
+                (
+                    super::sinks::Glob::whole(call),
                     SinkEntry {
                         api: call.clone(),
                         provider: "project".into(),
@@ -3538,20 +3537,14 @@ impl ProjectKnowledge {
                         data: Vec::new(),
                         identifiers: Vec::new(),
                     },
-                ))
+                )
             })
             .collect();
-        let sanitizers = (!extensions.sanitizers.is_empty())
-            .then(|| {
-                regex::RegexSet::new(
-                    extensions
-                        .sanitizers
-                        .iter()
-                        .map(|c| super::sinks::exact_pattern(c)),
-                )
-                .ok()
-            })
-            .flatten();
+        let sanitizers = extensions
+            .sanitizers
+            .iter()
+            .map(|c| super::sinks::Glob::whole(c))
+            .collect();
         ProjectKnowledge {
             sources,
             sinks,
@@ -3579,13 +3572,11 @@ impl ProjectKnowledge {
     fn sink(&self, path: &str) -> Option<SinkEntry> {
         self.sinks
             .iter()
-            .find(|(re, _)| re.is_match(path))
+            .find(|(glob, _)| glob.is_match(path))
             .map(|(_, e)| e.clone())
     }
 
     fn is_sanitizer(&self, path: &str) -> bool {
-        self.sanitizers
-            .as_ref()
-            .is_some_and(|set| set.is_match(path))
+        self.sanitizers.iter().any(|glob| glob.is_match(path))
     }
 }

@@ -608,30 +608,27 @@ impl Edit {
     /// after it moves, around it it grows or shrinks; one that starts or ends
     /// inside the replaced text has no counterpart.
     fn span(&self, span: Span) -> Option<Span> {
-        let delta_end = |b: usize| b + self.new_end - self.old_end;
-        if span.end_byte <= self.start {
-            return Some(span);
-        }
-        if span.start_byte >= self.old_end {
-            return Some(Span {
-                start_byte: delta_end(span.start_byte),
-                end_byte: delta_end(span.end_byte),
-                start: self.moved_point(span.start),
-                end: self.moved_point(span.end),
-            });
-        }
-        if span.start_byte <= self.start && span.end_byte >= self.old_end {
-            return Some(Span {
-                start_byte: span.start_byte,
-                end_byte: delta_end(span.end_byte),
-                start: span.start,
-                end: self.moved_point(span.end),
-            });
-        }
-        None
+        let (start_byte, end_byte) = self.unit((span.start_byte, span.end_byte))?;
+        // Ends after the edit's start move; starts only when the whole span
+        // is after the edit.
+        let end_moves = span.end_byte > self.start;
+        let start_moves = end_moves && span.start_byte >= self.old_end;
+        let point = |point, moves| {
+            if moves {
+                self.moved_point(point)
+            } else {
+                point
+            }
+        };
+        Some(Span {
+            start_byte,
+            end_byte,
+            start: point(span.start, start_moves),
+            end: point(span.end, end_moves),
+        })
     }
 
-    /// A unit's byte range in the new text.
+    /// A byte range of the previous text in the new one, as [`Edit::span`].
     fn unit(&self, (start, end): UnitSpan) -> Option<UnitSpan> {
         let moved = |b: usize| b + self.new_end - self.old_end;
         if end <= self.start {

@@ -145,10 +145,17 @@ pub fn analyze_module_reusing(
         );
     };
     let imports = std::mem::take(&mut parsed.imports);
-    let (analysis, summary, imports) =
-        analyze_facts(text, &parsed.tree, language, options, provider, imports);
+    let (result, imports) = with_engine_reusing(
+        text,
+        &parsed.tree,
+        language,
+        options,
+        provider,
+        imports,
+        |engine| engine.run(parsed.tree.root_node()),
+    );
     parsed.imports = imports;
-    (analysis, summary)
+    result
 }
 
 /// [`analyze_module`] on a tree that is already parsed.
@@ -162,27 +169,6 @@ pub fn analyze_module_tree(
     with_engine(text, tree, language, options, provider, |engine| {
         engine.run(tree.root_node())
     })
-}
-
-/// [`analyze_module_tree`] that starts from, and hands back, the import
-/// matches of an earlier analysis of the same tree (import-cycle rounds).
-fn analyze_facts(
-    text: &str,
-    tree: &tree_sitter::Tree,
-    language: Language,
-    options: &AnalysisOptions,
-    provider: &dyn summary::ModuleProvider,
-    imports: facts::ImportCache,
-) -> (
-    FileAnalysis,
-    Option<summary::ModuleSummary>,
-    facts::ImportCache,
-) {
-    let ((analysis, summary), imports) =
-        with_engine_reusing(text, tree, language, options, provider, imports, |engine| {
-            engine.run(tree.root_node())
-        });
-    (analysis, summary, imports)
 }
 
 /// Extracts the facts and tags of a parsed file and hands `run` a flow

@@ -66,16 +66,21 @@ enum Anchor {
     Suffix,
 }
 
-/// A catalogue glob, matched directly: the regular expressions they stand
-/// for (see [`glob_body`]) took longer to compile than most files take to
-/// analyse, and only a handful of them can match any one call path.
+/// A catalogue (or project) glob, matched directly: the regular expressions
+/// they stand for took longer to compile than most files take to analyse,
+/// and only a handful of them can match any one call path.
 #[derive(Debug, Clone)]
-struct Glob {
+pub(crate) struct Glob {
     tokens: Vec<Token>,
     anchor: Anchor,
 }
 
 impl Glob {
+    /// A glob that must match a whole call path.
+    pub(crate) fn whole(pattern: &str) -> Glob {
+        Glob::new(pattern, Anchor::Whole, "", false)
+    }
+
     /// `suffix` is a literal that must follow the glob (`()` after a loader),
     /// then anything may (`rest`).
     fn new(pattern: &str, anchor: Anchor, suffix: &str, rest: bool) -> Glob {
@@ -110,7 +115,7 @@ impl Glob {
         Glob { tokens, anchor }
     }
 
-    fn is_match(&self, path: &str) -> bool {
+    pub(crate) fn is_match(&self, path: &str) -> bool {
         let path = path.as_bytes();
         match self.anchor {
             Anchor::Whole => matches_from(&self.tokens, path),
@@ -272,36 +277,6 @@ impl PatternSet {
     }
 }
 
-/// Translates a catalogue glob into a regex body: `*` stays inside one
-/// segment, `**` crosses segments, everything else is literal.
-fn glob_body(pattern: &str) -> String {
-    let mut out = String::new();
-    let mut rest = pattern;
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix("**") {
-            out.push_str(".*");
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix('*') {
-            out.push_str("[^.]*");
-            rest = r;
-        } else {
-            let c = rest.chars().next().unwrap_or_default();
-            out.push_str(&regex::escape(&c.to_string()));
-            rest = &rest[c.len_utf8()..];
-        }
-    }
-    out
-}
-
-fn exact(pattern: &str) -> String {
-    format!("^{}$", glob_body(pattern))
-}
-
-/// The anchored regex for a catalogue glob (also used for project sinks).
-pub fn exact_pattern(pattern: &str) -> String {
-    exact(pattern)
-}
-
 impl Resolver {
     fn new(catalogue: &'static Catalogue) -> Resolver {
         let mut sink_patterns = Vec::new();
@@ -309,7 +284,7 @@ impl Resolver {
         let mut fallback_roots = Vec::new();
         for (i, sink) in catalogue.sinks.iter().enumerate() {
             for call in &sink.calls {
-                sink_patterns.push((Glob::new(call, Anchor::Whole, "", false), i));
+                sink_patterns.push((Glob::whole(call), i));
                 if let Some((head, rest)) = call.split_once("().")
                     && rest.contains('.')
                     && !head.contains('*')
@@ -324,17 +299,13 @@ impl Resolver {
             .sanitizers
             .iter()
             .enumerate()
-            .flat_map(|(i, s)| {
-                s.calls
-                    .iter()
-                    .map(move |c| (Glob::new(c, Anchor::Whole, "", false), i))
-            })
+            .flat_map(|(i, s)| s.calls.iter().map(move |c| (Glob::whole(c), i)))
             .collect();
         let opaque_patterns = catalogue
             .opaque_calls
             .iter()
             .enumerate()
-            .map(|(i, c)| (Glob::new(c, Anchor::Whole, "", false), i))
+            .map(|(i, c)| (Glob::whole(c), i))
             .collect();
         // A loader's result and anything derived from it (`read_csv().dropna()`).
         let loader_patterns = catalogue
@@ -457,6 +428,32 @@ pub fn resolver(language: Language) -> &'static Resolver {
 mod tests {
     use super::*;
 
+    /// A catalogue glob as a regular expression body: `*` stays inside one
+    /// segment, `**` crosses segments, everything else is literal. The
+    /// reference the glob matcher is checked against.
+    fn glob_body(pattern: &str) -> String {
+        let mut out = String::new();
+        let mut rest = pattern;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("**") {
+                out.push_str(".*");
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix('*') {
+                out.push_str("[^.]*");
+                rest = r;
+            } else {
+                let c = rest.chars().next().unwrap_or_default();
+                out.push_str(&regex::escape(&c.to_string()));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        out
+    }
+
+    fn exact(pattern: &str) -> String {
+        format!("^{}$", glob_body(pattern))
+    }
+
     #[test]
     fn globs_stay_within_segments() {
         let re = regex::Regex::new(&exact("sklearn.**().fit")).unwrap();
@@ -484,7 +481,7 @@ mod tests {
             ),
             ("a.**.b", "a.x\ny.b", false),
         ] {
-            let matched = Glob::new(glob, Anchor::Whole, "", false).is_match(path);
+            let matched = Glob::whole(glob).is_match(path);
             assert_eq!(matched, expected, "{glob} on {path:?}");
         }
     }

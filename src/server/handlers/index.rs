@@ -93,14 +93,8 @@ pub async fn start(backend: &Backend) {
                        language: Language,
                        provider: &dyn crate::analysis::summary::ModuleProvider,
                        tree: &mut Option<analysis::Parsed>| {
-            let run = || analysis::analyze_module_reusing(text, language, &options, provider, tree);
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-                Ok((analysis, summary)) => FileAnalysisWithSummary { analysis, summary },
-                Err(_) => FileAnalysisWithSummary {
-                    analysis: Default::default(),
-                    summary: None,
-                },
-            }
+            FileAnalysisWithSummary::contained(text, language, &options, provider, tree)
+                .unwrap_or_default()
         };
         let count = |_: &Path| {
             task_done.fetch_add(1, Ordering::Relaxed);
@@ -112,7 +106,7 @@ pub async fn start(backend: &Backend) {
             .start_handler(|_| lower_this_thread_priority())
             .build();
         let run = || {
-            drop(workspace.build_reusing_trees(inputs, &analyse, &count));
+            drop(workspace.build(inputs, &analyse, &count));
         };
         match pool {
             Ok(pool) => pool.install(run),
